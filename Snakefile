@@ -1,0 +1,22 @@
+# superscale: regenerate "Superposition Yields Robust Neural Scaling" (arXiv 2505.10465) from nothing.
+#   snakemake --cores all                                  offline CPU default (config/config.yaml)
+#   snakemake --cores all --configfile config/paper.yaml   the paper's grids, for a GPU
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/toy.smk"
+include: "rules/fit.smk"
+include: "rules/figures.smk"
+include: "rules/paper.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "paper/main.pdf",

@@ -1,0 +1,100 @@
+"""Benchmark: the batched trainer against the paper's one-model loop, side by side in one run.
+
+Both train the same slice of the paper's small-toy grid (n = 1000, batch 2048, alpha = 1, one gamma,
+the six paper widths m = 10..100) for the same number of steps on the same device, and the script
+prints models*steps per second for each and their ratio. It also prints the trainer's achieved
+GFLOP/s (its three dense B x n x m products per model and step) against the measured peak of a
+large square FP32 matrix product on the same device.
+
+    python benchmarks/trainer_speed.py [--steps 30] [--device auto] [--gammas -0.556]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import torch
+
+from superscale.data import feature_probabilities, make_generator
+from superscale.reference import dense_sample, train_reference
+from superscale.toymodel import Schedule, init_weights
+from superscale.trainer import TrainSettings, ToyRun, configure_precision, resolve_device, train_toys
+
+PAPER_WIDTHS = (10, 15, 25, 39, 63, 100)
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def matmul_peak_gflops(device: torch.device, size: int = 2048, repeats: int = 10) -> float:
+    a = torch.randn(size, size, device=device)
+    b = torch.randn(size, size, device=device)
+    a @ b
+    synchronize(device)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    synchronize(device)
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def time_reference(runs, probs, schedule, batch_size, device) -> float:
+    generator = make_generator(1, device)
+    start = time.perf_counter()
+    for run in runs:
+        W, b = init_weights(probs.numel(), run.m, make_generator(run.init_seed))
+        train_reference(
+            W.to(device), b.to(device), run.gamma, run.lr_W, run.lr_b, schedule,
+            lambda step: dense_sample(probs, batch_size, generator),
+        )
+    synchronize(device)
+    return time.perf_counter() - start
+
+
+def time_batched(runs, probs, schedule, batch_size, device) -> float:
+    settings = TrainSettings(batch_size, schedule, log_every=10)
+    start = time.perf_counter()
+    train_toys(runs, probs, settings, data_seed=1, device=device)
+    synchronize(device)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--gammas", type=float, nargs="+", default=[-0.556])
+    parser.add_argument("--batch-size", type=int, default=2048)
+    parser.add_argument("--n", type=int, default=1000)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message="Sparse")
+    device = resolve_device(args.device)
+    configure_precision(device)
+    probs = feature_probabilities("power", args.n, 1.0)
+    schedule = Schedule(args.steps, warmup_steps=max(1, args.steps // 10))
+    runs = [
+        ToyRun(m, gamma, 1e-2, 1e-2, init_seed=m, label=f"m={m},gamma={gamma}")
+        for gamma in args.gammas
+        for m in PAPER_WIDTHS
+    ]
+    time_batched(runs, probs, Schedule(2, 1), args.batch_size, device)  # warm-up
+    t_ref = time_reference(runs, probs, schedule, args.batch_size, device)
+    t_batched = time_batched(runs, probs, schedule, args.batch_size, device)
+    model_steps = len(runs) * args.steps
+    flops = sum(6 * args.batch_size * args.n * run.m for run in runs) * args.steps
+    peak = matmul_peak_gflops(device)
+    print(f"device: {device} ({torch.get_num_threads()} CPU threads); slice: n={args.n}, "
+          f"batch={args.batch_size}, m={list(PAPER_WIDTHS)}, gammas={args.gammas}, {args.steps} steps")
+    print(f"reference loop : {model_steps / t_ref:10.1f} models*steps/s ({t_ref:.2f} s)")
+    print(f"batched trainer: {model_steps / t_batched:10.1f} models*steps/s ({t_batched:.2f} s)")
+    print(f"speed-up       : {t_ref / t_batched:10.2f}x")
+    print(f"trainer        : {flops / t_batched / 1e9:10.1f} GFLOP/s of dense products; "
+          f"measured FP32 matmul peak {peak:.1f} GFLOP/s ({flops / t_batched / 1e9 / peak:.0%})")
+
+
+if __name__ == "__main__":
+    main()

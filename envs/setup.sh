@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One-time set-up on a Debian-like machine: TeX for the paper, then the Python packages.
+# Safe to rerun: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v latexmk >/dev/null; then
+    packages="latexmk texlive-latex-base texlive-latex-recommended texlive-fonts-recommended"
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages
+    else
+        sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages
+    fi
+fi
+python3 -m pip install -q -r envs/requirements.txt
+python3 -m pip install -q --no-deps --no-build-isolation -e .

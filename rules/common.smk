@@ -1,0 +1,79 @@
+# Config access, path helpers and wildcard constraints; no science here.
+import shutil
+
+from snakemake.utils import validate
+
+from superscale.grid import axis_tokens
+
+validate(config, "../workflow/schemas/config.schema.yaml")
+
+SMALL = config["toy_small"]
+SMALL_GAMMAS = axis_tokens(SMALL["gamma"], "toy_small.gamma", signed=True)
+SMALL_ALPHAS = axis_tokens(SMALL["alpha"], "toy_small.alpha")
+SMALL_SEEDS = [str(seed) for seed in SMALL["seeds"]]
+if max(SMALL["m"]) > SMALL["n"]:
+    raise ValueError(
+        f"config toy_small.m: widths {SMALL['m']} must not exceed n = {SMALL['n']}"
+    )
+
+# Training jobs claim the GPU only where there is one, so CPU runs keep their parallelism.
+USES_GPU = config["device"] == "cuda" or (
+    config["device"] == "auto" and shutil.which("nvidia-smi") is not None
+)
+
+SMALL_CELL = "g{gamma}_a{alpha}_s{seed}"
+SMALL_FIGURES = [
+    "fig03",
+    "fig04",
+    "fig05",
+    "fig09b",
+    "fig10",
+    "fig11",
+    "fig12",
+    "fig13",
+]
+
+
+wildcard_constraints:
+    gamma=r"[-+]\d+\.\d{4}",
+    alpha=r"\d+\.\d{4}",
+    seed=r"\d+",
+    figure="|".join(SMALL_FIGURES),
+
+
+def library(*modules):
+    """Library source files as inputs, so that editing one reruns only the rules using it."""
+    return [f"src/superscale/{module}.py" for module in modules]
+
+
+def small_cells(pattern):
+    return expand(
+        pattern,
+        gamma=list(SMALL_GAMMAS),
+        alpha=list(SMALL_ALPHAS),
+        seed=SMALL_SEEDS,
+    )
+
+
+def small_cell_spec(wildcards):
+    """Everything that decides a small-toy cell's trained weights (its params trigger)."""
+    return {
+        "distribution": "power",
+        "n": SMALL["n"],
+        "alpha": SMALL_ALPHAS[wildcards.alpha],
+        "density": SMALL["density"],
+        "gamma": SMALL_GAMMAS[wildcards.gamma],
+        "seed": int(wildcards.seed),
+        "widths": list(SMALL["m"]),
+        "batch_size": SMALL["batch_size"],
+        "steps": SMALL["steps"],
+        "warmup_steps": SMALL["warmup_steps"],
+        "min_lr_ratio": SMALL["min_lr_ratio"],
+        "lr": SMALL["lr"],
+        "log_every": SMALL["log_every"],
+    }
+
+
+def small_train_mem_mb(wildcards):
+    """Peak memory of one cell: torch itself plus a few (batch x n) float32 activations."""
+    return 1024 + 4 * 4 * SMALL["batch_size"] * SMALL["n"] // 2**20

@@ -1,0 +1,20 @@
+"""Rule toy_*_numbers: the stage's headline numbers and run settings as LaTeX macros."""
+
+import pandas as pd
+
+from superscale.runlog import logged
+from superscale.summary import latex_macros, small_toy_summary
+
+with logged(snakemake.log[0]):
+    values = small_toy_summary(pd.read_csv(snakemake.input.metrics), pd.read_csv(snakemake.input.fits))
+    settings = snakemake.params.config
+    values |= {
+        "SmallN": settings["n"],
+        "SmallSteps": settings["steps"],
+        "SmallBatch": settings["batch_size"],
+        "SmallSeeds": len(settings["seeds"]),
+        "SmallWidths": ", ".join(str(m) for m in settings["m"]),
+    }
+    text = latex_macros(values)
+    open(snakemake.output.tex, "w").write(text)
+    print(text)
