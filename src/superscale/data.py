@@ -50,16 +50,35 @@ def feature_probabilities(
 
 @dataclass(frozen=True)
 class SparseBatch:
-    """A batch of B inputs in coordinate form, sorted by (row, column); entries are unique."""
+    """A batch of inputs in coordinate form, sorted by (row, column); entries are unique.
+
+    `empty_rows` counts further all-zero samples that are part of the batch but not stored (see
+    without_empty_rows); the batch holds batch_size + empty_rows samples in all.
+    """
 
     rows: torch.Tensor  # int64 sample index in [0, batch_size)
     cols: torch.Tensor  # int64 feature index in [0, n)
     values: torch.Tensor  # float32 v ~ U(0, 2)
     batch_size: int
     n: int
+    empty_rows: int = 0
+
+    @property
+    def samples(self) -> int:
+        return self.batch_size + self.empty_rows
+
+    def without_empty_rows(self) -> "SparseBatch":
+        """The same batch with its all-zero samples counted instead of stored.
+
+        An all-zero sample has hidden state 0 and output ReLU(b) whatever W is, so models can
+        account for it in closed form; with E = 1 about 1/e of all samples are empty.
+        """
+        kept, rows = torch.unique_consecutive(self.rows, return_inverse=True)
+        return SparseBatch(rows, self.cols, self.values, kept.numel(), self.n, self.samples - kept.numel())
 
     def to_dense(self) -> torch.Tensor:
-        dense = torch.zeros(self.batch_size, self.n, device=self.values.device)
+        """All samples as a (samples, n) matrix, empty ones last."""
+        dense = torch.zeros(self.samples, self.n, device=self.values.device)
         dense[self.rows, self.cols] = self.values
         return dense
 

@@ -99,11 +99,18 @@ def sparse_forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> tuple[t
     return h, out
 
 
-def summed_loss(out: torch.Tensor, batch: SparseBatch) -> torch.Tensor:
-    """Per model, the squared error summed over features and averaged over the batch (MSE x n)."""
+def _residual_(out: torch.Tensor, batch: SparseBatch, want_loss: bool) -> torch.Tensor | None:
+    """Turn ReLU outputs into the loss's residual in place; return the summed squared error if asked.
+
+    d(MSE)/d(pre) is proportional to (ReLU(pre) - x) 1[pre > 0], and ReLU(pre) is 0 where pre <= 0,
+    so only the entries at the non-zeros of x need changing.
+    """
     at_x = out[:, batch.rows, batch.cols]
-    total = out.square().sum((1, 2)) - at_x.square().sum(1) + (at_x - batch.values).square().sum(1)
-    return total / batch.batch_size
+    loss = None
+    if want_loss:
+        loss = out.square().sum((1, 2)) - at_x.square().sum(1) + (at_x - batch.values).square().sum(1)
+    out[:, batch.rows, batch.cols] = torch.where(at_x > 0, at_x - batch.values, 0.0)
+    return loss
 
 
 class _Chunk:
@@ -119,26 +126,31 @@ class _Chunk:
         self.lr_W = torch.tensor([r.lr_W for r in runs], device=device)
         self.lr_b = torch.tensor([r.lr_b for r in runs], device=device)
 
-    def step(self, batch: SparseBatch, x: torch.Tensor, xT: torch.Tensor, step: int, factor: float, want_loss: bool):
+    def step(self, batch: SparseBatch, step: int, factor: float, want_loss: bool) -> torch.Tensor | None:
+        """One optimizer step on a batch stored without its empty samples (see without_empty_rows).
+
+        Returns the loss (MSE x n) per model if asked. An empty sample's output is ReLU(b) and its
+        hidden state 0, so it reaches only the bias gradient and the loss, in closed form.
+        """
         W, b = self.W, self.b
         K, n, m = W.shape
-        B = batch.batch_size
-        h, residual = sparse_forward(W, b, x)
-        loss = summed_loss(residual, batch) if want_loss else None
-        # d(MSE)/d(pre) = 2/(B n) (ReLU(pre) - x) 1[pre > 0]; ReLU(pre) is 0 wherever pre <= 0.
-        at_x = residual[:, batch.rows, batch.cols]
-        residual[:, batch.rows, batch.cols] = torch.where(at_x > 0, at_x - batch.values, 0.0)
-        scale = 2.0 / (B * n)
-        grad_b = residual.sum(1).mul_(scale)
-        back = torch.bmm(residual, W.transpose(1, 2).contiguous().transpose(1, 2))  # dL/dh, unscaled
-        grad_W = torch.bmm(h.transpose(1, 2), residual).transpose(1, 2)
-        grad_W += (xT @ back.transpose(0, 1).reshape(B, K * m)).reshape(n, K, m).transpose(0, 1)
+        h, out = sparse_forward(W, b, batch.to_csr())
+        loss = _residual_(out, batch, want_loss)
+        relu_b = b.relu()
+        scale = 2.0 / (batch.samples * n)
+        grad_b = (out.sum(1) + batch.empty_rows * relu_b).mul_(scale)
+        back = torch.bmm(out, W.transpose(1, 2).contiguous().transpose(1, 2))  # dL/dh up to scale
+        grad_W = torch.bmm(h.transpose(1, 2), out).transpose(1, 2)
+        x_back = batch.transpose_csr() @ back.transpose(0, 1).reshape(batch.batch_size, K * m)
+        grad_W += x_back.reshape(n, K, m).transpose(0, 1)
         grad_W.mul_(scale)
         lr_W, lr_b = self.lr_W * factor, self.lr_b * factor
         decay_rows_(W, lr_W, self.gamma)
         adam_step_(W, grad_W, self.state[0], self.state[1], step + 1, lr_W)
         adam_step_(b, grad_b, self.state[2], self.state[3], step + 1, lr_b)
-        return loss
+        if want_loss:
+            return (loss + batch.empty_rows * relu_b.square().sum(1)) / batch.samples
+        return None
 
 
 def plan_chunks(runs: list[ToyRun], n: int, settings: TrainSettings, device: torch.device) -> list[list[ToyRun]]:
@@ -164,8 +176,11 @@ def train_toys(
 
     `batches`, if given, replaces the sampler (an iterator of SparseBatch), so that tests can feed
     the trainer and the reference loop identical data. Raises DivergenceError naming the run whose
-    loss stops being finite (checked every log_every steps and at the end).
+    loss stops being finite (checked every log_every steps and at the end). Labels must be unique.
     """
+    labels = [run.label for run in runs]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"run labels must be unique, since errors and results name runs by label: {labels}")
     configure_precision(device)
     n = probs.numel()
     if batches is None:
@@ -175,12 +190,11 @@ def train_toys(
     logs = {run.label: ([], []) for run in runs}
     total = settings.schedule.total_steps
     for step in tqdm(range(total), file=progress, mininterval=10, desc="train", unit="step"):
-        batch = next(batches)
-        x, xT = batch.to_csr(), batch.transpose_csr()
+        batch = next(batches).without_empty_rows()
         factor = settings.schedule.multiplier(step)
         want_loss = (step + 1) % settings.log_every == 0 or step + 1 == total
         for chunk in chunks:
-            loss = chunk.step(batch, x, xT, step, factor, want_loss)
+            loss = chunk.step(batch, step, factor, want_loss)
             if want_loss:
                 _record(chunk.runs, loss, step, logs)
     trained = {}
@@ -210,9 +224,11 @@ def evaluate_loss(
     sampler = FeatureSampler(probs, batch_size, make_generator(seed, device))
     W, b = W.to(device).unsqueeze(0), b.to(device).unsqueeze(0)
     losses = []
+    empty_loss = b.relu().square().sum(1)
     for _ in range(n_batches):
-        batch = sampler.sample()
+        batch = sampler.sample().without_empty_rows()
         _, out = sparse_forward(W, b, batch.to_csr())
-        losses.append(summed_loss(out, batch))
+        squared_error = _residual_(out, batch, want_loss=True) + batch.empty_rows * empty_loss
+        losses.append(squared_error / batch.samples)
     values = torch.cat(losses).double()
     return values.mean().item(), values.std().item()
