@@ -134,17 +134,20 @@ def test_csr_forms_agree_with_dense(batch_source):
         probs = feature_probabilities("power", 40, exponent=1.0, density=2.0)
         batch = FeatureSampler(probs, 64, make_generator(3)).sample()
     dense = batch.to_dense()
-    csr, csr_t = batch.to_csr(), batch.transpose_csr()
+    csr = batch.csr
+    features, csr_t = batch.active_transpose
     assert csr.layout == torch.sparse_csr and csr_t.layout == torch.sparse_csr
     assert csr.shape == (batch.batch_size, batch.n)
-    assert csr_t.shape == (batch.n, batch.batch_size)
+    assert torch.equal(features, torch.unique(batch.cols))
+    assert csr_t.shape == (features.numel(), batch.batch_size)
     assert torch.equal(csr.to_dense(), dense)
-    assert torch.equal(csr_t.to_dense(), dense.T)
+    assert torch.equal(csr_t.to_dense(), dense.T[features])
+    assert not dense.T[torch.isin(torch.arange(batch.n), features, invert=True)].any()
     g = torch.Generator().manual_seed(0)
     W = torch.randn(batch.n, 7, generator=g)
     G = torch.randn(batch.batch_size, 5, generator=g)
     torch.testing.assert_close(csr @ W, dense @ W, rtol=1e-6, atol=1e-6)
-    torch.testing.assert_close(csr_t @ G, dense.T @ G, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(csr_t @ G, (dense.T @ G)[features], rtol=1e-6, atol=1e-6)
 
 
 def test_without_empty_rows_keeps_the_samples():
@@ -157,7 +160,7 @@ def test_without_empty_rows_keeps_the_samples():
     assert dense.shape == full.shape == (5, 4)
     assert torch.equal(dense[:3], full[[1, 2, 4]])  # stored samples first, in order
     assert torch.equal(dense[3:], torch.zeros(2, 4))  # the empty ones last
-    assert torch.equal(compact.to_csr().to_dense(), full[[1, 2, 4]])
+    assert torch.equal(compact.csr.to_dense(), full[[1, 2, 4]])
     again = compact.without_empty_rows()
     assert again.batch_size == 3 and again.samples == 5
 

@@ -210,11 +210,13 @@ def test_sparse_forward_equals_dense(fixed_batches):
     W = torch.randn(K, N, m, generator=g) / math.sqrt(m)
     b = torch.randn(K, N, generator=g) * 0.3
     batch = fixed_batches[0]
-    h, out = sparse_forward(W, b, batch.to_csr())
+    hidden, weights, out = sparse_forward(W, b, batch.csr)
     x = batch.to_dense()
-    assert h.shape == (K, BATCH, m) and out.shape == (K, BATCH, N)
+    assert hidden.shape == (K, BATCH, m + 1) and out.shape == (K, BATCH, N)
     for k in range(K):
-        torch.testing.assert_close(h[k], x @ W[k], rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(hidden[k, :, :m], x @ W[k], rtol=1e-5, atol=1e-6)
+        assert torch.equal(hidden[k, :, m], torch.ones(BATCH))
+        assert torch.equal(weights[k], torch.cat([W[k].T, b[k, None]]))
         torch.testing.assert_close(out[k], forward(x, W[k], b[k]), rtol=1e-5, atol=1e-5)
 
 

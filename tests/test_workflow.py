@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "paper", "profiles"]
+WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "envs", "paper", "profiles"]
 
 pytestmark = pytest.mark.integration
 

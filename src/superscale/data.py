@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 
@@ -82,16 +83,18 @@ class SparseBatch:
         dense[self.rows, self.cols] = self.values
         return dense
 
-    def to_csr(self) -> torch.Tensor:
-        """x as a (B, n) CSR matrix, for products x @ W."""
+    @cached_property
+    def csr(self) -> torch.Tensor:
+        """x as a (B, n) CSR matrix, for products x @ W (built once per batch)."""
         return _csr(self.rows, self.cols, self.values, (self.batch_size, self.n))
 
-    def transpose_csr(self) -> torch.Tensor:
-        """x^T as an (n, B) CSR matrix, for products x^T @ G."""
+    @cached_property
+    def active_transpose(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The features active anywhere in the batch, J (sorted), and the rows J of x^T as a
+        (|J|, B) CSR matrix: x^T @ G needs only these rows, and |J| is often far below B."""
         order = torch.argsort(self.cols * self.batch_size + self.rows)
-        return _csr(
-            self.cols[order], self.rows[order], self.values[order], (self.n, self.batch_size)
-        )
+        features, rows = torch.unique_consecutive(self.cols[order], return_inverse=True)
+        return features, _csr(rows, self.rows[order], self.values[order], (features.numel(), self.batch_size))
 
 
 def _csr(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, shape) -> torch.Tensor:
