@@ -7,7 +7,7 @@ rule figure_toy_small:
         norms="results/toy/small/row_norms.parquet",
         fits="results/fits/toy_small.csv",
         style="workflow/matplotlibrc",
-        code=library("plots", "fits", "metrics"),
+        code=library("plots", "data", "fits", "metrics", "grid"),
     output:
         pdf=report(
             "results/figures/{figure}.pdf",

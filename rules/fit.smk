@@ -24,7 +24,7 @@ rule toy_small_numbers:
     input:
         metrics="results/toy/small/metrics.csv",
         fits="results/fits/toy_small.csv",
-        code=library("fits", "summary"),
+        code=library("fits", "summary", "grid"),
     output:
         tex="paper/generated/toy_small.tex",
     log:

@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 
 from superscale import plots  # noqa: E402
 from superscale.fits import fit_exponents, least_ambiguous_cases  # noqa: E402
+from superscale.grid import nearest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLE = ROOT / "workflow" / "matplotlibrc"
@@ -96,8 +97,8 @@ def test_figure_draws(name, tables, tmp_path):
 
 
 def test_nearest_picks_grid_value():
-    assert plots.nearest([-1.0, -0.7777777777777778, 0.5555555555555556], -0.778) == -0.7777777777777778
-    assert plots.nearest(pd.Series([10, 15, 25]), 17) == 15
+    assert nearest([-1.0, -0.7777777777777778, 0.5555555555555556], -0.778) == -0.7777777777777778
+    assert nearest(pd.Series([10, 15, 25]), 17) == 15
 
 
 def test_heatmaps_handle_reduced_irregular_grid(tmp_path):

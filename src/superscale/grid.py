@@ -32,3 +32,10 @@ def axis_tokens(spec, name: str, signed: bool = False) -> dict[str, float]:
             )
         tokens[token] = value
     return tokens
+
+
+def nearest(values, target: float) -> float:
+    """The grid value closest to target (ties go to the lower): where the paper names a value
+    (gamma = -0.778, m = 15, ...), a config whose grid lacks it uses its nearest neighbour."""
+    values = np.unique(np.asarray(values, dtype=float))
+    return float(values[np.argmin(np.abs(values - target))])

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.data import feature_probabilities
+from superscale.grid import nearest
 from superscale.fits import THEORY_EXPONENTS, weak_loss_integral
 from superscale.metrics import STRONGLY_REPRESENTED, random_sq_overlap_variance
 
@@ -44,12 +45,6 @@ THEORY_LINES = {
     "strong_skewed": (r"$\alpha_m = 2(\alpha-1)$", "-.", 1.0),
     "weak": (r"$\alpha_m = \alpha-1$", ":", 1.0),
 }
-
-
-def nearest(values, target: float) -> float:
-    """The value among `values` closest to `target`: the grid point standing for a value the paper names."""
-    values = np.unique(np.asarray(values, dtype=float))
-    return float(values[np.argmin(np.abs(values - target))])
 
 
 def _at(table: pd.DataFrame, **targets: float) -> pd.DataFrame:

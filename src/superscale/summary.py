@@ -10,11 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-
-def nearest(values, target: float) -> float:
-    """The grid value closest to target (grids differ between configs)."""
-    values = np.unique(np.asarray(values, dtype=float))
-    return float(values[np.argmin(np.abs(values - target))])
+from superscale.grid import nearest
 
 
 def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, object]:
