@@ -12,6 +12,8 @@ with logged(snakemake.log[0]):
         "SmallN": settings["n"],
         "SmallSteps": settings["steps"],
         "SmallBatch": settings["batch_size"],
+        "SmallLR": f"{settings['lr']:g}",
+        "SmallWarmup": settings["warmup_steps"],
         "SmallSeeds": len(settings["seeds"]),
         "SmallWidths": ", ".join(str(m) for m in settings["m"]),
     }
