@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from superscale.fits import fit_power_law
 from superscale.grid import nearest
 
 
@@ -22,6 +23,7 @@ def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, ob
     strong_phi = at_one[at_one.gamma <= -0.55]
     weak_phi = at_one[at_one.gamma >= 0.33]
     n = metrics.n.iloc[0]
+    strong_overlaps = metrics[(metrics.gamma < 0) & metrics.mean_sq_overlap_strong.notna()]
     return {
         "SmallModels": len(metrics),
         "SmallCells": len(fits),
@@ -35,7 +37,16 @@ def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, ob
         "SmallStrongPhiMin": _min(strong_phi.phi_half),
         "SmallWeakPhiExcessMax": _max((weak_phi.phi_half - weak_phi.m / n).abs()),
         "SmallMedianRsq": float(fits.r2.median()),
+        "SmallStrongOverlapExponent": _overlap_exponent(strong_overlaps),
     }
+
+
+def _overlap_exponent(rows: pd.DataFrame) -> float:
+    """Minus the log-log slope of the strongly represented rows' mean squared overlap against m
+    (1 for overlaps that follow 1/m); NaN with fewer than 3 usable models."""
+    if len(rows) < 3 or rows.m.nunique() < 2:
+        return math.nan
+    return fit_power_law(rows.m, rows.mean_sq_overlap_strong).alpha_m
 
 
 def _mean(series) -> float:
