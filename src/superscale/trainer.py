@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import IO, NamedTuple
 
 import torch
@@ -104,16 +105,17 @@ def sparse_forward(W: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> Forward
     return Forward(hidden, weights, torch.bmm(hidden, weights).relu_())
 
 
-def _residual_(out: torch.Tensor, batch: SparseBatch, want_loss: bool) -> torch.Tensor | None:
-    """Turn ReLU outputs into the loss's residual in place; return the summed squared error if asked.
+def _residual_(out: torch.Tensor, batch: SparseBatch, b: torch.Tensor, want_loss: bool) -> torch.Tensor | None:
+    """Turn ReLU outputs into the loss's residual in place; if asked, return the loss (MSE x n).
 
     d(MSE)/d(pre) is proportional to (ReLU(pre) - x) 1[pre > 0], and ReLU(pre) is 0 where pre <= 0,
-    so only the entries at the non-zeros of x need changing.
+    so only the entries at the non-zeros of x need changing. Each empty sample adds |ReLU(b)|^2.
     """
     at_x = out[:, batch.rows, batch.cols]
     loss = None
     if want_loss:
-        loss = out.square().sum((1, 2)) - at_x.square().sum(1) + (at_x - batch.values).square().sum(1)
+        squared = out.square().sum((1, 2)) - at_x.square().sum(1) + (at_x - batch.values).square().sum(1)
+        loss = (squared + batch.empty_rows * b.relu().square().sum(1)) / batch.samples
     out[:, batch.rows, batch.cols] = torch.where(at_x > 0, at_x - batch.values, 0.0)
     return loss
 
@@ -140,11 +142,10 @@ class _Chunk:
         W, b = self.W, self.b
         K, n, m = W.shape
         hidden, weights, out = sparse_forward(W, b, batch.csr)
-        loss = _residual_(out, batch, want_loss)
-        relu_b = b.relu()
+        loss = _residual_(out, batch, b, want_loss)
         scale = 2.0 / (batch.samples * n)
         grads = torch.bmm(hidden.transpose(1, 2), out)  # (K, m + 1, n): G^T h and, last, sum of G
-        grad_b = (grads[:, m] + batch.empty_rows * relu_b).mul_(scale)
+        grad_b = (grads[:, m] + batch.empty_rows * b.relu()).mul_(scale)
         back = torch.bmm(out, weights[:, :m].transpose(1, 2))  # dL/dh up to scale
         features, x_active_T = batch.active_transpose  # x^T back is non-zero only on active rows
         x_back = (x_active_T @ back.transpose(0, 1).reshape(batch.batch_size, K * m)).reshape(-1, K, m)
@@ -155,9 +156,7 @@ class _Chunk:
         decay_rows_(W, lr_W, self.gamma)
         adam_step_(W, grad_W, self.state[0], self.state[1], step + 1, lr_W)
         adam_step_(b, grad_b, self.state[2], self.state[3], step + 1, lr_b)
-        if want_loss:
-            return (loss + batch.empty_rows * relu_b.square().sum(1)) / batch.samples
-        return None
+        return loss
 
 
 def plan_chunks(runs: list[ToyRun], n: int, settings: TrainSettings, device: torch.device) -> list[list[ToyRun]]:
@@ -177,7 +176,7 @@ def train_toys(
     data_seed: int,
     device: torch.device,
     progress: IO[str] | None = None,
-    batches=None,
+    batches: Iterator[SparseBatch] | None = None,
 ) -> list[TrainedToy]:
     """Train all runs on one shared stream of batches drawn from probs; return them in order.
 
@@ -231,11 +230,8 @@ def evaluate_loss(
     sampler = FeatureSampler(probs, batch_size, make_generator(seed, device))
     W, b = W.to(device).unsqueeze(0), b.to(device).unsqueeze(0)
     losses = []
-    empty_loss = b.relu().square().sum(1)
     for _ in range(n_batches):
         batch = sampler.sample().without_empty_rows()
-        out = sparse_forward(W, b, batch.csr).out
-        squared_error = _residual_(out, batch, want_loss=True) + batch.empty_rows * empty_loss
-        losses.append(squared_error / batch.samples)
+        losses.append(_residual_(sparse_forward(W, b, batch.csr).out, batch, b, want_loss=True))
     values = torch.cat(losses).double()
     return values.mean().item(), values.std().item()
