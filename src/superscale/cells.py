@@ -36,6 +36,11 @@ class CellSpec:
     lr: float
     log_every: int = 100
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "CellSpec":
+        """From config params or a stored payload, where widths arrive as a list."""
+        return cls(**{**values, "widths": tuple(values["widths"])})
+
     def probabilities(self) -> torch.Tensor:
         return feature_probabilities(self.distribution, self.n, self.alpha, density=self.density)
 
@@ -77,7 +82,14 @@ def train_cell(spec: CellSpec, device: torch.device, progress=None) -> dict:
 
 
 def load_cell(path) -> dict:
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """A stored cell; an unreadable file is named with what to do about it."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(
+            f"trained-weights file {path} cannot be read ({error}); it is truncated or corrupted: "
+            "delete it and rerun snakemake to retrain that cell"
+        ) from error
 
 
 def cell_tables(payload: dict, eval_batches: int, device: torch.device) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -86,7 +98,7 @@ def cell_tables(payload: dict, eval_batches: int, device: torch.device) -> tuple
     The loss is measured on eval_batches fresh batches of the training batch size (the paper's
     "100 times the batch size"), from a seed of its own.
     """
-    spec = CellSpec(**{**payload["spec"], "widths": tuple(payload["spec"]["widths"])})
+    spec = CellSpec.from_dict(payload["spec"])
     probs = spec.probabilities()
     eval_seed = derive_seed("eval", spec.distribution, spec.n, spec.alpha, spec.density, spec.seed)
     key = {"distribution": spec.distribution, "density": spec.density, "gamma": spec.gamma, "alpha": spec.alpha, "seed": spec.seed}

@@ -8,8 +8,7 @@ from superscale.trainer import resolve_device
 
 with logged(snakemake.log[0]) as log:
     torch.set_num_threads(snakemake.threads)
-    spec_values = dict(snakemake.params.spec)
-    spec = CellSpec(**{**spec_values, "widths": tuple(spec_values["widths"])})
+    spec = CellSpec.from_dict(dict(snakemake.params.spec))
     device = resolve_device(snakemake.params.device)
     print(f"training {len(spec.widths)} models on {device} ({snakemake.threads} threads): {spec}")
     payload = train_cell(spec, device, progress=log)
