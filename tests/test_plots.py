@@ -112,9 +112,11 @@ def test_heatmaps_handle_reduced_irregular_grid(tmp_path):
     assert saved(fig, tmp_path / "phase.pdf") > 1000
 
 
-def test_edges_lie_midway():
-    assert np.allclose(plots._edges([0.0, 1.0, 3.0]), [-0.5, 0.5, 2.0, 4.0])
-    assert np.allclose(plots._edges([2.0]), [1.5, 2.5])
+def test_grid_ticks_label_each_cell_and_thin_long_axes():
+    ticks, labels = plots._grid_ticks([-1.0, 0.5, 1.0])
+    assert np.allclose(ticks, [0.5, 1.5, 2.5]) and labels == ["-1", "0.5", "1"]
+    _, labels = plots._grid_ticks(np.linspace(0, 2, 17))
+    assert labels[0] == "0" and labels[-1] == "2" and sum(bool(label) for label in labels) == 9
 
 
 @pytest.mark.parametrize("figure", ["fig04", "fig11"])

@@ -131,21 +131,29 @@ def _width_axis(ax, widths) -> None:
     ax.set_xlabel("$m$")
 
 
-def _edges(centres) -> np.ndarray:
-    """Cell edges midway between (possibly irregular) grid values; a lone value gets a unit cell."""
-    centres = np.asarray(centres, dtype=float)
-    if len(centres) == 1:
-        return centres[0] + np.array([-0.5, 0.5])
-    middle = (centres[1:] + centres[:-1]) / 2
-    return np.concatenate([[2 * centres[0] - middle[0]], middle, [2 * centres[-1] - middle[-1]]])
+def _grid_ticks(values, most: int = 9) -> tuple[np.ndarray, list[str]]:
+    """Tick positions at the centres of equal-width cells, one per grid value, and their labels
+    (every k-th only, so that long axes such as the paper's 17 alphas stay readable)."""
+    values = np.asarray(values, dtype=float)
+    step = int(np.ceil(len(values) / most))
+    labels = [f"{v:.3g}" if i % step == 0 else "" for i, v in enumerate(values)]
+    return np.arange(len(values)) + 0.5, labels
 
 
 def _heatmap(ax, table: pd.DataFrame, value: str, vmin: float, vmax: float):
-    """`value` over (gamma on x, alpha on y), averaged over any repeats; missing cells stay blank."""
+    """`value` over (gamma on x, alpha on y), averaged over any repeats; missing cells stay blank.
+
+    Cells have equal width and carry their grid values as labels: a reduced or irregular grid
+    then shows what was run, without stretching cells over values that were not.
+    """
     grid = table.pivot_table(index="alpha", columns="gamma", values=value, aggfunc="mean", dropna=False)
-    mesh = ax.pcolormesh(_edges(grid.columns), _edges(grid.index), np.ma.masked_invalid(grid.to_numpy()),
-                         vmin=vmin, vmax=vmax, cmap=mpl.rcParams["image.cmap"])
+    mesh = ax.pcolormesh(np.ma.masked_invalid(grid.to_numpy()), vmin=vmin, vmax=vmax, cmap=mpl.rcParams["image.cmap"])
     ax.set(xlabel=r"$\gamma$", ylabel=r"$\alpha$")
+    xticks, xlabels = _grid_ticks(grid.columns)
+    yticks, ylabels = _grid_ticks(grid.index)
+    ax.set_xticks(xticks, xlabels, rotation=45)
+    ax.set_yticks(yticks, ylabels)
+    ax.tick_params(length=0)
     return mesh
 
 
