@@ -1,0 +1,122 @@
+"""SLURM: the tiny config through Snakemake's SLURM executor on a real one-node cluster.
+
+tests/slurm/cluster.sh stands the cluster up on this machine (Debian's slurmctld, slurmd and munge;
+`.ci/run` installs them through envs/setup.sh). Without sbatch, the plugin, or a cluster that
+starts, the tests skip and say why. The cluster has no accounting database, so the plugin polls
+squeue for job states (`--slurm-status-command squeue`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CLUSTER = REPO / "tests/slurm/cluster.sh"
+WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "envs", "paper", "profiles"]
+TARGETS = ["results/toy/small/metrics.csv", "results/fits/toy_small.csv"]
+# On this one-node test cluster: poll squeue, early and often; outputs appear at once.
+SLURM_ARGS = [
+    "--executor", "slurm", "--profile", "profiles/slurm",
+    "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
+    "--latency-wait", "5",
+]
+
+pytestmark = [pytest.mark.integration, pytest.mark.slurm]
+
+
+def cluster(command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(CLUSTER), command], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def slurm():
+    if shutil.which("sbatch") is None:
+        pytest.skip("SLURM is not installed (no sbatch): run `bash tests/slurm/cluster.sh install` as root")
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        pytest.skip("snakemake-executor-plugin-slurm is not installed (envs/requirements.txt)")
+    was_up = cluster("status").returncode == 0
+    if not was_up:
+        started = cluster("start")
+        if started.returncode != 0:
+            cluster("stop")
+            pytest.skip(f"the one-node SLURM cluster did not start: {started.stderr.strip()[-500:]}")
+    yield
+    if not was_up:
+        cluster("stop")
+
+
+def copy_workflow(workdir: Path) -> Path:
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, workdir / part, ignore=shutil.ignore_patterns("generated", "main.pdf", "__pycache__"))
+        else:
+            shutil.copy(source, workdir / part)
+    shutil.copy(REPO / "tests/config/tiny.yaml", workdir / "tiny.yaml")
+    return workdir
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> str:
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    # Options such as --set-resources and --configfile take several values: targets go first.
+    result = subprocess.run(
+        ["snakemake", *TARGETS, *args, "--configfile", "tiny.yaml"],
+        cwd=workdir, capture_output=True, text=True, env=env, timeout=900,
+    )
+    output = result.stdout + result.stderr
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{output}")
+    return output
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    table = output.split("Job stats:")[-1]
+    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)\s*$", table, re.M) if rule != "total"}
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory) -> Path:
+    workdir = copy_workflow(tmp_path_factory.mktemp("local"))
+    snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+def test_slurm_run_equals_local_run(slurm, local_run, tmp_path):
+    workdir = copy_workflow(tmp_path)
+    output = snakemake(workdir, *SLURM_ARGS)
+    assert "submitted with SLURM jobid" in output  # the jobs really went through sbatch
+    for target in TARGETS:
+        pd.testing.assert_frame_equal(
+            pd.read_csv(workdir / target), pd.read_csv(local_run / target), check_exact=False, rtol=1e-12
+        )
+    assert "Nothing to be done" in snakemake(workdir, *SLURM_ARGS, "--dry-run")
+
+
+def test_failed_job_names_its_log_and_rerun_resumes(slurm, tmp_path):
+    workdir = copy_workflow(tmp_path)
+    # The metrics jobs get 60 MB, less than Python with torch needs: SLURM kills them.
+    output = snakemake(
+        workdir, "--set-resources", "toy_small_cell_metrics:mem_mb=60",
+        *SLURM_ARGS, "--retries", "0", "--keep-going", check=False,
+    )
+    assert "Error in rule toy_small_cell_metrics" in output, output
+    logs = re.findall(r"(/\S+/\.snakemake/slurm_logs/rule_toy_small_cell_metrics/\S+\.log)", output)
+    assert logs, output
+    assert "exceeded memory limit" in Path(logs[0]).read_text()
+
+    weights = {p: p.stat().st_mtime_ns for p in (workdir / "results/toy/small/weights").glob("*.pt")}
+    assert len(weights) == 4  # the training jobs finished before the metrics jobs failed
+    jobs = planned_jobs(snakemake(workdir, *SLURM_ARGS, "--dry-run"))
+    assert "train_toy_small" not in jobs
+    assert jobs["toy_small_cell_metrics"] == 4
+    snakemake(workdir, *SLURM_ARGS)
+    assert all(p.stat().st_mtime_ns == t for p, t in weights.items())
+    assert len(pd.read_csv(workdir / "results/toy/small/metrics.csv")) == 2 * 2 * 3
