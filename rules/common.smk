@@ -77,3 +77,15 @@ def small_cell_spec(wildcards):
 def small_train_mem_mb(wildcards):
     """Peak memory of one cell: torch itself plus a few (batch x n) float32 activations."""
     return 1024 + 4 * 4 * SMALL["batch_size"] * SMALL["n"] // 2**20
+
+
+# Sustained FP32 rate assumed per CPU thread when sizing job time limits (measured here: 55-90).
+CPU_GFLOPS_PER_THREAD = 20
+
+
+def small_train_runtime(wildcards):
+    """Minutes for one cell on CPU, with a 3x margin: three (batch x n x m) products per model
+    and step. A GPU job is faster, so the same limit holds there."""
+    flops = 6 * SMALL["batch_size"] * SMALL["n"] * sum(SMALL["m"]) * SMALL["steps"]
+    seconds = flops / (CPU_GFLOPS_PER_THREAD * 1e9 * SMALL["threads"])
+    return max(10, int(3 * seconds / 60))

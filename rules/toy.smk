@@ -16,7 +16,7 @@ rule train_toy_small:
     resources:
         gpu=1 if USES_GPU else 0,
         mem_mb=small_train_mem_mb,
-        runtime=60,
+        runtime=small_train_runtime,
     params:
         spec=small_cell_spec,
         device=config["device"],
