@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workflow_copy import REPO, copy_workflow, planned_jobs
 
-REPO = Path(__file__).resolve().parents[1]
 CLUSTER = REPO / "tests/slurm/cluster.sh"
-WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "envs", "paper", "profiles"]
 TARGETS = ["results/toy/small/metrics.csv", "results/fits/toy_small.csv"]
 # On this one-node test cluster: poll squeue, early and often; outputs appear at once.
 SLURM_ARGS = [
@@ -53,17 +52,6 @@ def slurm():
         cluster("stop")
 
 
-def copy_workflow(workdir: Path) -> Path:
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, workdir / part, ignore=shutil.ignore_patterns("generated", "main.pdf", "__pycache__"))
-        else:
-            shutil.copy(source, workdir / part)
-    shutil.copy(REPO / "tests/config/tiny.yaml", workdir / "tiny.yaml")
-    return workdir
-
-
 def snakemake(workdir: Path, *args: str, check: bool = True) -> str:
     env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
     # Options such as --set-resources and --configfile take several values: targets go first.
@@ -75,11 +63,6 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> str:
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{output}")
     return output
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    table = output.split("Job stats:")[-1]
-    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)\s*$", table, re.M) if rule != "total"}
 
 
 @pytest.fixture(scope="module")

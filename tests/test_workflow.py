@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-
-REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "envs", "paper", "profiles"]
+from workflow_copy import copy_workflow, planned_jobs
 
 pytestmark = pytest.mark.integration
 
@@ -27,22 +23,9 @@ def snakemake(workdir: Path, *args: str) -> str:
     return result.stdout + result.stderr
 
 
-def planned_jobs(output: str) -> dict[str, int]:
-    """Rule -> job count from the job-stats table of a dry run."""
-    table = output.split("Job stats:")[-1]
-    return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)\s*$", table, re.M) if rule != "total"}
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("workflow")
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, workdir / part, ignore=shutil.ignore_patterns("generated", "main.pdf", "__pycache__"))
-        else:
-            shutil.copy(source, workdir / part)
-    shutil.copy(REPO / "tests/config/tiny.yaml", workdir / "tiny.yaml")
+    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
     snakemake(workdir)
     return workdir
 
