@@ -15,7 +15,7 @@ from superscale.trainer import (
     DivergenceError,
     ToyRun,
     TrainSettings,
-    evaluate_loss,
+    evaluate_losses,
     models_per_chunk,
     plan_chunks,
     resolve_device,
@@ -290,30 +290,30 @@ def test_divergence_caught_at_the_last_step_even_between_logs(probs, fixed_batch
         _train([exploding], probs, fixed_batches[:20], schedule=Schedule(20, 1), log_every=1000)
 
 
-# ---------------------------------------------------------------- evaluate_loss
+# ---------------------------------------------------------------- evaluate_losses
 
 
-def test_evaluate_loss_deterministic_and_equal_to_dense(probs):
+def test_evaluate_losses_deterministic_and_equal_to_dense(probs):
     g = torch.Generator().manual_seed(9)
-    m = 10
-    W = torch.randn(N, m, generator=g) / math.sqrt(m)
-    b = torch.randn(N, generator=g) * 0.1
-    mean, std = evaluate_loss(W, b, probs, 128, 6, seed=42, device=CPU)
-    assert (mean, std) == evaluate_loss(W, b, probs, 128, 6, seed=42, device=CPU)
-    assert mean != evaluate_loss(W, b, probs, 128, 6, seed=43, device=CPU)[0]
+    models = []
+    for m in (10, 4):
+        models.append((torch.randn(N, m, generator=g) / math.sqrt(m), torch.randn(N, generator=g) * 0.1))
+    results = evaluate_losses(models, probs, 128, 6, seed=42, device=CPU)
+    assert results == evaluate_losses(models, probs, 128, 6, seed=42, device=CPU)
+    assert results[0][0] != evaluate_losses(models, probs, 128, 6, seed=43, device=CPU)[0][0]
+    assert results[0] == evaluate_losses(models[:1], probs, 128, 6, seed=42, device=CPU)[0]
     sampler = FeatureSampler(probs, 128, make_generator(42))
-    dense = []
-    for _ in range(6):
-        x = sampler.sample().to_dense().double()
-        dense.append(((forward(x, W.double(), b.double()) - x) ** 2).sum(1).mean().item())
-    assert mean == pytest.approx(np.mean(dense), rel=1e-5)
-    assert std == pytest.approx(np.std(dense, ddof=1), rel=1e-4)
-    assert std > 0
+    batches = [sampler.sample().to_dense().double() for _ in range(6)]
+    for (W, b), (mean, std) in zip(models, results):
+        dense = [((forward(x, W.double(), b.double()) - x) ** 2).sum(1).mean().item() for x in batches]
+        assert mean == pytest.approx(np.mean(dense), rel=1e-5)
+        assert std == pytest.approx(np.std(dense, ddof=1), rel=1e-4)
+        assert std > 0
 
 
 def test_evaluate_loss_of_zero_model_is_four_thirds_density(probs):
     """W = 0, b = 0 predicts y = 0, so the loss is E[sum x_i^2] = (4/3) * density."""
-    mean, _ = evaluate_loss(torch.zeros(N, 4), torch.zeros(N), probs, 512, 20, seed=1, device=CPU)
+    [(mean, _)] = evaluate_losses([(torch.zeros(N, 4), torch.zeros(N))], probs, 512, 20, seed=1, device=CPU)
     # sd of one sample's sum x^2 is below 2; over 10240 samples the mean's sd is < 0.02
     assert mean == pytest.approx(4 / 3, abs=0.08)
 

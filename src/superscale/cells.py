@@ -17,7 +17,7 @@ import torch
 from superscale.data import derive_seed, feature_probabilities
 from superscale.metrics import row_norms, weight_metrics
 from superscale.toymodel import Schedule
-from superscale.trainer import TrainSettings, ToyRun, evaluate_loss, train_toys
+from superscale.trainer import TrainSettings, ToyRun, evaluate_losses, train_toys
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,10 @@ def cell_tables(payload: dict, eval_batches: int, device: torch.device) -> tuple
     probs = spec.probabilities()
     eval_seed = derive_seed("eval", spec.distribution, spec.n, spec.alpha, spec.density, spec.seed)
     key = {"distribution": spec.distribution, "density": spec.density, "gamma": spec.gamma, "alpha": spec.alpha, "seed": spec.seed}
+    models = payload["models"]
+    losses = evaluate_losses([(model["W"], model["b"]) for model in models], probs, spec.batch_size, eval_batches, eval_seed, device)
     rows, norms = [], []
-    for model in payload["models"]:
-        loss, loss_std = evaluate_loss(model["W"], model["b"], probs, spec.batch_size, eval_batches, eval_seed, device)
+    for model, (loss, loss_std) in zip(models, losses):
         rows.append(
             {**key, "m": model["m"], "n": spec.n, "loss": loss, "loss_std": loss_std,
              "train_loss_final": model["log_losses"][-1], **weight_metrics(model["W"])}

@@ -223,15 +223,25 @@ def _record(runs: list[ToyRun], loss: torch.Tensor, step: int, logs: dict) -> No
 
 
 @torch.no_grad()
-def evaluate_loss(
-    W: torch.Tensor, b: torch.Tensor, probs: torch.Tensor, batch_size: int, n_batches: int, seed: int, device: torch.device
-) -> tuple[float, float]:
-    """Loss (MSE x n) of one model on n_batches fresh batches: the mean and the std over batches."""
+def evaluate_losses(
+    models: list[tuple[torch.Tensor, torch.Tensor]],
+    probs: torch.Tensor,
+    batch_size: int,
+    n_batches: int,
+    seed: int,
+    device: torch.device,
+) -> list[tuple[float, float]]:
+    """Loss (MSE x n) of each (W, b) on the same n_batches fresh batches, each drawn once:
+    the mean and the std over batches, per model."""
     sampler = FeatureSampler(probs, batch_size, make_generator(seed, device))
-    W, b = W.to(device).unsqueeze(0), b.to(device).unsqueeze(0)
-    losses = []
+    stacked = [(W.to(device).unsqueeze(0), b.to(device).unsqueeze(0)) for W, b in models]
+    losses = [[] for _ in models]
     for _ in range(n_batches):
         batch = sampler.sample().without_empty_rows()
-        losses.append(_residual_(sparse_forward(W, b, batch.csr).out, batch, b, want_loss=True))
-    values = torch.cat(losses).double()
-    return values.mean().item(), values.std().item()
+        for (W, b), model_losses in zip(stacked, losses):
+            model_losses.append(_residual_(sparse_forward(W, b, batch.csr).out, batch, b, want_loss=True))
+    results = []
+    for model_losses in losses:
+        values = torch.cat(model_losses).double()
+        results.append((values.mean().item(), values.std().item()))
+    return results
