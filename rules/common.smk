@@ -1,4 +1,7 @@
 # Config access, path helpers and wildcard constraints; no science here.
+import hashlib
+import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -6,6 +9,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from superscale.llm_registry import load_registry, select
+from superscale.methods import PAPER_SECTIONS
 from superscale.plan import FAMILIES, toy_plan
 from superscale.texts import available as text_available
 
@@ -140,6 +144,15 @@ LLM_MODELS = {
 }
 LLM_DATASETS = {spec["name"]: spec for spec in LLM["datasets"]}
 LLM_FIGURES = ["fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"]
+ALL_FIGURES = (
+    SMALL_FIGURES + LARGE_FIGURES + ESWEEP_FIGURES + FIG18_FIGURES + LLM_FIGURES
+)
+# The run's identity for the paper's source lines and the audit: the config files given on the
+# command line (none: the Snakefile's default) and the content of the config they made.
+CONFIG_FILES = [os.path.relpath(path) for path in workflow.overwrite_configfiles]
+CONFIG_SHA256 = hashlib.sha256(
+    json.dumps(canonical(config), default=str).encode()
+).hexdigest()
 WEIGHTS_CODE = library(
     "weights/__init__",
     "weights/pypi_gguf",

@@ -1,16 +1,95 @@
-# The paper: generated numbers and figures in, latexmk out.
+# The paper: the methods section from the config, the reproduction report, the provenance record,
+# then latexmk over the generated numbers and figures.
+
+NUMBERS = [
+    "paper/generated/toy_small.tex",
+    "paper/generated/toy_scaling.tex",
+    "paper/generated/llm.tex",
+    "paper/generated/methods.tex",
+    "paper/generated/reproduction.tex",
+]
+
+
+rule methods:
+    input:
+        paper_config="config/paper.yaml",
+        code=library("methods", "plan", "grid"),
+    output:
+        tex="paper/generated/methods.tex",
+    log:
+        "logs/paper/methods.log",
+    benchmark:
+        "results/benchmarks/paper/methods.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        config={key: canonical(config[key]) for key in ["device", *PAPER_SECTIONS]},
+        models=LLM_MODELS,
+        datasets=LLM_DATASETS,
+    script:
+        "../workflow/scripts/methods.py"
+
+
+rule reproduction:
+    input:
+        published="config/published.yaml",
+        fits=expand("results/fits/{table}.csv", table=list(FIT_TABLES)),
+        small_metrics="results/toy/small/metrics.csv",
+        llm="results/fits/llm.json",
+        zipf="results/llm/zipf.csv",
+        code=library("reproduction", "summary"),
+    output:
+        csv="results/reproduction.csv",
+        md="results/reproduction.md",
+        tex="paper/generated/reproduction.tex",
+    log:
+        "logs/paper/reproduction.log",
+    benchmark:
+        "results/benchmarks/paper/reproduction.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        fit_tables=list(FIT_TABLES),
+        config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
+    script:
+        "../workflow/scripts/reproduction.py"
+
+
+rule provenance:
+    input:
+        figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
+        tables=NUMBERS + ["results/reproduction.csv", "results/reproduction.md"],
+        code=library("provenance"),
+    output:
+        json="results/provenance.json",
+        tex="paper/generated/provenance.tex",
+    log:
+        "logs/paper/provenance.log",
+    benchmark:
+        "results/benchmarks/paper/provenance.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        configfiles=CONFIG_FILES,
+        config_sha256=CONFIG_SHA256,
+    script:
+        "../workflow/scripts/provenance.py"
 
 
 rule paper:
     input:
         tex="paper/main.tex",
-        numbers=["paper/generated/toy_small.tex", "paper/generated/toy_scaling.tex"],
-        figures=expand(
-            "results/figures/{figure}.pdf",
-            figure=SMALL_FIGURES + LARGE_FIGURES + ESWEEP_FIGURES + FIG18_FIGURES,
-        ),
-        llm_numbers="paper/generated/llm.tex",
-        llm_figures=expand("results/figures/{figure}.pdf", figure=LLM_FIGURES),
+        numbers=NUMBERS + ["paper/generated/provenance.tex"],
+        figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
     output:
         pdf="paper/main.pdf",
     log:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from tiny_llm import write_tiny_models
@@ -13,7 +14,8 @@ WORKFLOW_PARTS = ["Snakefile", "rules", "workflow", "src", "config", "data", "en
 
 
 def copy_workflow(workdir: Path) -> Path:
-    """Copy the workflow's sources (not its outputs) and the tiny config (as tiny.yaml) into workdir."""
+    """Copy the workflow's sources (not its outputs) and the tiny config (as tiny.yaml) into workdir,
+    committed to a fresh git repository."""
     for part in WORKFLOW_PARTS:
         source = REPO / part
         if source.is_dir():
@@ -22,6 +24,10 @@ def copy_workflow(workdir: Path) -> Path:
             shutil.copy(source, workdir / part)
     shutil.copy(REPO / "tests/config/tiny.yaml", workdir / "tiny.yaml")
     write_tiny_models(workdir / "tiny_models")  # the LLM stage's models in tiny.yaml
+    (workdir / ".gitignore").write_text((REPO / ".gitignore").read_text())
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        subprocess.run(git + command, cwd=workdir, check=True)  # provenance records this commit
     return workdir
 
 

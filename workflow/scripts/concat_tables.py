@@ -19,7 +19,7 @@ def kept(table: pd.DataFrame, keep: pd.DataFrame) -> pd.DataFrame:
     return table[merged["_keep"].fillna(False).to_numpy()]
 
 
-with logged(snakemake.log[0]):
+with logged(snakemake):
     keep = pd.DataFrame(list(snakemake.params.keep))
     metrics = kept(pd.concat([pd.read_csv(path) for path in snakemake.input.metrics], ignore_index=True), keep)
     norms = kept(pd.concat([pd.read_parquet(path) for path in snakemake.input.norms], ignore_index=True), keep)

@@ -7,7 +7,7 @@ import pandas as pd
 from superscale.llm_fits import chinchilla_alpha_m, joint_fit, overlap_slope, size_exponent
 from superscale.runlog import logged
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     heads = pd.read_csv(smk.input.heads)
     losses = pd.read_csv(smk.input.losses)

@@ -5,7 +5,7 @@ import pandas as pd
 from superscale.fits import family_exponents
 from superscale.runlog import logged
 
-with logged(snakemake.log[0]):
+with logged(snakemake):
     fits = family_exponents(
         pd.read_csv(snakemake.input.metrics), snakemake.params.family, snakemake.params.large_window
     )

@@ -5,7 +5,7 @@ import json
 from superscale.runlog import logged
 from superscale.weights import fetch
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     manifest = fetch(smk.wildcards.model, smk.params.entry, smk.params.cache_dir)
     with open(smk.output.manifest, "w") as out:

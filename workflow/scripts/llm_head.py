@@ -8,7 +8,7 @@ from superscale.llm_registry import head_width
 from superscale.runlog import logged
 from superscale.weights import read_head
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     name, entry, settings = smk.wildcards.model, smk.params.entry, smk.params.settings
     manifest = json.load(open(smk.input.manifest))

@@ -12,7 +12,7 @@ from superscale.llm_loss import evaluate, load_model, unavailable_row
 from superscale.runlog import logged
 from superscale.texts import TextUnavailable, load_documents
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     name, settings = smk.wildcards.model, smk.params.settings
     manifest = json.load(open(smk.input.manifest))

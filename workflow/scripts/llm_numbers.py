@@ -8,7 +8,7 @@ from superscale.llm_summary import llm_summary
 from superscale.runlog import logged
 from superscale.summary import latex_macros
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     values = llm_summary(
         pd.read_csv(smk.input.heads), pd.read_csv(smk.input.losses), pd.read_csv(smk.input.zipf),

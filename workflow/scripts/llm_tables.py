@@ -8,7 +8,7 @@ import pandas as pd
 from superscale.runlog import logged
 from superscale.zipf import fit_zipf
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     models = smk.params.models
     heads = pd.DataFrame([

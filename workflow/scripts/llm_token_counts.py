@@ -14,7 +14,7 @@ from superscale.runlog import logged
 from superscale.texts import TextUnavailable, load_documents
 from superscale.zipf import count_tokens
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
     name = smk.wildcards.model
     manifest = json.load(open(smk.input.manifest))

@@ -47,5 +47,5 @@ def main(smk) -> None:
     print(f"{figure}: wrote {smk.output.pdf}")
 
 
-with logged(snakemake.log[0]):  # noqa: F821
+with logged(snakemake):  # noqa: F821
     main(snakemake)  # noqa: F821

@@ -5,7 +5,7 @@ import torch
 from superscale.cells import load_pack, pack_tables
 from superscale.runlog import logged
 
-with logged(snakemake.log[0]):
+with logged(snakemake):
     torch.set_num_threads(snakemake.threads)
     metrics, norms = pack_tables(
         load_pack(snakemake.input.weights), snakemake.params.eval_batches, torch.device("cpu")

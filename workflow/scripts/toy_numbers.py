@@ -5,7 +5,7 @@ import pandas as pd
 from superscale.runlog import logged
 from superscale.summary import latex_macros, small_toy_summary
 
-with logged(snakemake.log[0]):
+with logged(snakemake):
     values = small_toy_summary(pd.read_csv(snakemake.input.metrics), pd.read_csv(snakemake.input.fits))
     settings = snakemake.params.config
     values |= {

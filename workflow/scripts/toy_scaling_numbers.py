@@ -5,7 +5,7 @@ import pandas as pd
 from superscale.runlog import logged
 from superscale.summary import esweep_summary, fig18_summary, large_toy_summary, latex_macros
 
-with logged(snakemake.log[0]):
+with logged(snakemake):
     values = large_toy_summary(pd.read_csv(snakemake.input.large))
     values |= esweep_summary(pd.read_csv(snakemake.input.esweep))
     values |= fig18_summary(pd.read_csv(snakemake.input.wide))

@@ -6,7 +6,7 @@ from superscale.cells import CellSpec, train_pack
 from superscale.runlog import logged
 from superscale.trainer import resolve_device
 
-with logged(snakemake.log[0]) as log:
+with logged(snakemake) as log:
     torch.set_num_threads(snakemake.threads)
     specs = [CellSpec.from_dict(dict(cell)) for cell in snakemake.params.cells]
     device = resolve_device(snakemake.params.device)

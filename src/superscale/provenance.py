@@ -1,0 +1,266 @@
+"""What made each pipeline output: rule, script, code version, params, inputs, machine and time.
+
+Two records are joined per output. Snakemake's metadata (`.snakemake/metadata/`, one JSON file per
+output, name = urlsafe base64 of the path) holds the rule, its script or shell command, the input
+list, the log, start and end times and the SHA-256 of every input of at most 1 MB as it was when the
+job ran. The header `job_header` writes as the first line of every script's log (superscale.runlog)
+adds what Snakemake does not keep: named params and wildcards, the git commit and whether the tree
+had uncommitted changes, package versions and the machine. Benchmark files follow the log's path
+(logs/X.log -> results/benchmarks/X.tsv), a convention every rule keeps.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HEADER = "# superscale job "
+PACKAGES = [
+    "snakemake", "torch", "numpy", "pandas", "scipy", "matplotlib", "pyarrow", "transformers",
+    "tokenizers", "gguf", "safetensors", "huggingface_hub", "superscale",
+]
+
+
+def _git(workdir: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", "-C", str(workdir), *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def code_version(workdir: str | Path = ".") -> dict:
+    """The commit checked out in workdir and whether tracked files differ from it (None outside git)."""
+    commit = _git(Path(workdir), "rev-parse", "HEAD")
+    status = _git(Path(workdir), "status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"commit": commit.strip() if commit else None, "dirty": None if status is None else bool(status.strip())}
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _gpus() -> list[str]:
+    """GPU names: from torch when the job has loaded it, else nvidia-smi where installed."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                                 capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        return [line.strip() for line in out.splitlines() if line.strip()]
+    return []
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def environment() -> dict:
+    """The machine and software a job runs on."""
+    return {
+        "host": platform.node(),
+        "cpu": _cpu(),
+        "cpu_count": os.cpu_count(),
+        "gpus": _gpus(),
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in PACKAGES},
+    }
+
+
+def job_header(smk) -> dict:
+    """What a script's log records about its job before the job starts its work."""
+    return {
+        "rule": smk.rule,
+        "wildcards": dict(smk.wildcards.items()),
+        "params": dict(smk.params.items()),
+        "threads": smk.threads,
+        "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        **code_version(),
+        **environment(),
+    }
+
+
+def read_header(log: str | Path) -> dict | None:
+    """The job header at the top of a log, or None (shell rules, or a log from before headers)."""
+    try:
+        with open(log) as handle:
+            first = handle.readline()
+    except OSError:
+        return None
+    return json.loads(first[len(HEADER):]) if first.startswith(HEADER) else None
+
+
+def metadata(workdir: str | Path, path: str) -> dict | None:
+    """Snakemake's record of the job that made `path` (its file persistence layout), or None."""
+    root = Path(workdir) / ".snakemake" / "metadata"
+    key = base64.urlsafe_b64encode(path.encode()).decode()
+    limit = os.pathconf(root, "PC_NAME_MAX") if root.exists() else 255
+    parts = [key[i:i + limit - 1] for i in range(0, len(key), limit - 1)]
+    record = root.joinpath(*["@" + part for part in parts[:-1]], parts[-1])
+    if not record.is_file():
+        return None
+    record_json = json.loads(record.read_text())
+    return None if record_json.get("incomplete") else record_json
+
+
+def sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _script(code: str | None, shellcmd: str | None) -> str | None:
+    """The script path from a script rule's recorded code ('"../workflow/scripts/x.py"', relative to
+    rules/); None for shell rules."""
+    if shellcmd is not None or not code:
+        return None
+    return os.path.normpath(os.path.join("rules", code.strip().strip("'\"")))
+
+
+def _benchmark(workdir: Path, log: str | None) -> dict | None:
+    if not log or not log.startswith("logs/"):
+        return None
+    path = workdir / "results" / "benchmarks" / (os.path.splitext(log[len("logs/"):])[0] + ".tsv")
+    if not path.is_file():
+        return None
+    with open(path) as handle:
+        row = list(csv.DictReader(handle, delimiter="\t"))[-1]
+    rss = row.get("max_rss", "NA")
+    return {"file": str(path.relative_to(workdir)), "wall_s": float(row["s"]),
+            "max_rss_mb": None if rss in ("NA", "-", "") else float(rss)}
+
+
+def _time(stamp: float | None) -> str | None:
+    if stamp is None:
+        return None
+    return datetime.datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
+
+
+def record(workdir: str | Path, path: str) -> dict | None:
+    """Everything known about how `path` was made; None for a file no rule made (a source file)."""
+    workdir = Path(workdir)
+    meta = metadata(workdir, path)
+    if meta is None:
+        return None
+    log = (meta.get("log") or [None])[0]
+    header = read_header(workdir / log) if log else None
+    benchmark = _benchmark(workdir, log)
+    recorded = {name: value.split(":", 1)[-1] for name, value in (meta.get("input_checksums") or {}).items()}
+    inputs = {}
+    for name in meta.get("input") or []:
+        file = workdir / name
+        current = sha256(file) if file.is_file() else None
+        inputs[name] = {
+            "sha256": current,
+            "made_by_rule": metadata(workdir, name) is not None,
+            "changed_since": current != recorded[name] if name in recorded else None,
+        }
+    started, ended = meta.get("starttime"), meta.get("endtime")
+    return {
+        "rule": meta.get("rule"),
+        "script": _script(meta.get("code"), meta.get("shellcmd")),
+        "shell": meta.get("shellcmd"),
+        "sha256": sha256(workdir / path) if (workdir / path).is_file() else None,
+        "log": log,
+        "started": _time(started),
+        "finished": _time(ended),
+        "wall_s": benchmark["wall_s"] if benchmark else (ended - started if started and ended else None),
+        "max_rss_mb": benchmark["max_rss_mb"] if benchmark else None,
+        "benchmark": benchmark["file"] if benchmark else None,
+        "params": header["params"] if header else meta.get("params"),
+        "wildcards": header["wildcards"] if header else None,
+        "threads": header["threads"] if header else None,
+        "commit": header["commit"] if header else None,
+        "dirty": header["dirty"] if header else None,
+        "machine": {key: header[key] for key in ("host", "cpu", "cpu_count", "gpus")} if header else None,
+        "python": header["python"] if header else None,
+        "packages": header["packages"] if header else None,
+        "inputs": inputs,
+    }
+
+
+def chain(workdir: str | Path, targets: list[str]) -> dict[str, dict]:
+    """The records of `targets` and of every output upstream of them, keyed by path; source files
+    (library modules, configs, data) appear only as inputs, with their SHA-256."""
+    records: dict[str, dict] = {}
+    pending = list(targets)
+    while pending:
+        path = pending.pop()
+        if path in records:
+            continue
+        found = record(workdir, path)
+        if found is None:
+            continue
+        records[path] = found
+        pending += [name for name, info in found["inputs"].items() if info["made_by_rule"]]
+    return dict(sorted(records.items()))
+
+
+def repository_url(workdir: str | Path = ".") -> str | None:
+    """The web address of the origin remote (GitHub/GitLab style), for links to files at a commit."""
+    remote = _git(Path(workdir), "remote", "get-url", "origin")
+    if not remote:
+        return None
+    remote = remote.strip().removesuffix(".git")
+    if remote.startswith("git@") and ":" in remote:
+        host, path = remote[len("git@"):].split(":", 1)
+        remote = f"https://{host}/{path}"
+    return remote if remote.startswith("https://") else None
+
+
+def _tex(text: str) -> str:
+    return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("%", r"\%").replace("#", r"\#")
+
+
+def source_line(step: dict, config_sha256: str, url: str | None) -> str:
+    """'Made by <script> (rule r) at commit c, config h.' for a figure's caption, linked where the
+    repository has a web address."""
+    made_by = step["script"] or "a shell command"
+    shown = rf"\texttt{{{_tex(made_by)}}}"
+    if url and step["commit"] and step["script"]:
+        shown = rf"\href{{{url}/blob/{step['commit']}/{step['script']}}}{{{shown}}}"
+    if step["commit"]:
+        code = rf"commit \texttt{{{step['commit'][:10]}}}" + (" with uncommitted changes" if step["dirty"] else "")
+    else:
+        code = "code outside git"
+    return (rf"Made by {shown} (rule \texttt{{{_tex(step['rule'])}}}) at {code}, "
+            rf"config \texttt{{{config_sha256[:12]}}}.")
+
+
+def machines(records: dict[str, dict]) -> list[str]:
+    """The distinct machines that ran the recorded jobs, as 'CPU (cores)[, GPUs]'."""
+    seen = []
+    for step in records.values():
+        machine = step["machine"]
+        if machine is None:
+            continue
+        text = f"{machine['cpu']} ({machine['cpu_count']} cores)" + (
+            ", " + ", ".join(machine["gpus"]) if machine["gpus"] else ", no GPU")
+        if text not in seen:
+            seen.append(text)
+    return seen

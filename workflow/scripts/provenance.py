@@ -1,0 +1,39 @@
+"""Rule provenance: what made every figure, table and generated number (results/provenance.json),
+and the source line under each figure of the paper."""
+
+import datetime
+import json
+from pathlib import Path
+
+from superscale.provenance import chain, code_version, environment, machines, repository_url, source_line
+from superscale.runlog import logged
+from superscale.summary import latex_macros
+
+with logged(snakemake):  # noqa: F821
+    smk = snakemake  # noqa: F821
+    records = chain(".", list(smk.input.figures) + list(smk.input.tables))
+    run = {
+        "configfiles": list(smk.params.configfiles),
+        "config_sha256": smk.params.config_sha256,
+        "written": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        **code_version(),
+        **environment(),
+    }
+    Path(smk.output.json).write_text(json.dumps({"run": run, "outputs": records}, indent=1, default=str))
+    url = repository_url()
+    macros = {
+        "RunCommit": run["commit"][:10] if run["commit"] else "none (not a git checkout)",
+        "RunDirty": "with uncommitted changes" if run["dirty"] else "clean",
+        "RunConfigHash": smk.params.config_sha256[:12],
+        "RunConfigFiles": ", ".join(smk.params.configfiles).replace("_", r"\_") or "config/config.yaml",
+        "RunJobs": len(records),
+        "RunComputeHours": sum(step["wall_s"] or 0.0 for step in records.values()) / 3600,
+        "RunMachines": "; ".join(machines(records)).replace("_", r"\_") or "not recorded",
+    }
+    lines = [latex_macros(macros)]
+    for figure in smk.input.figures:
+        name = Path(figure).stem
+        lines.append(rf"\expandafter\def\csname figsource@{name}\endcsname{{{source_line(records[figure], smk.params.config_sha256, url)}}}")
+    text = "\n".join(lines) + "\n"
+    Path(smk.output.tex).write_text(text)
+    print(text)
