@@ -12,7 +12,7 @@ rule figure_toy_small:
         pdf=report(
             "results/figures/{small_figure}.pdf",
             category="Small toy models",
-            caption="../workflow/report/{small_figure}.rst",
+            caption="../workflow/report/figure_toy_small.rst",
         ),
     log:
         "logs/figures/{small_figure}.log",
@@ -41,7 +41,7 @@ rule figure_toy_large:
         pdf=report(
             "results/figures/{large_figure}.pdf",
             category="Large toy models",
-            caption="../workflow/report/{large_figure}.rst",
+            caption="../workflow/report/figure_toy_large.rst",
         ),
     log:
         "logs/figures/{large_figure}.log",
@@ -66,7 +66,7 @@ rule figure_esweep:
         pdf=report(
             "results/figures/{esweep_figure}.pdf",
             category="Activation density",
-            caption="../workflow/report/{esweep_figure}.rst",
+            caption="../workflow/report/figure_esweep.rst",
         ),
     log:
         "logs/figures/{esweep_figure}.log",
@@ -90,7 +90,7 @@ rule figure_fig18:
         pdf=report(
             "results/figures/fig18.pdf",
             category="Small toy models",
-            caption="../workflow/report/fig18.rst",
+            caption="../workflow/report/figure_fig18.rst",
         ),
     log:
         "logs/figures/fig18.log",

@@ -158,7 +158,7 @@ rule figure_llm:
         pdf=report(
             "results/figures/{llm_figure}.pdf",
             category="Language models",
-            caption="../workflow/report/{llm_figure}.rst",
+            caption="../workflow/report/figure_llm.rst",
         ),
     log:
         "logs/figures/{llm_figure}.log",

@@ -42,7 +42,11 @@ rule reproduction:
         zipf="results/llm/zipf.csv",
         code=library("reproduction", "summary"),
     output:
-        csv="results/reproduction.csv",
+        csv=report(
+            "results/reproduction.csv",
+            caption="../workflow/report/reproduction.rst",
+            category="Reproduction report",
+        ),
         md="results/reproduction.md",
         tex="paper/generated/reproduction.tex",
     log:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from superscale.provenance import sha256
 from workflow_copy import copy_workflow, planned_jobs
 
 pytestmark = pytest.mark.integration
@@ -16,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 def snakemake(workdir: Path, *args: str) -> str:
     result = subprocess.run(
-        ["snakemake", "--cores", "2", "--configfile", "tiny.yaml", *args],
+        ["snakemake", *args, "--cores", "2", "--configfile", "tiny.yaml"],  # targets before --configfile
         cwd=workdir, capture_output=True, text=True,
     )
     if result.returncode != 0:
@@ -76,6 +80,119 @@ def test_adding_a_model_analyses_only_that_model(built):
     assert "train_toy_small" not in jobs
 
 
+@pytest.fixture
+def edited(built, tmp_path) -> Path:
+    """A copy of the built tree (mtimes and Snakemake's records kept) for a test to edit."""
+    return Path(shutil.copytree(built, tmp_path / "copy", symlinks=True))
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def rules_to_rerun(workdir: Path) -> dict[str, int]:
+    return planned_jobs(snakemake(workdir, "--dry-run"))
+
+
+def test_style_edit_reruns_only_figures_and_paper(edited):
+    append(edited / "workflow/matplotlibrc", "\n# a style edit\n")
+    rules = set(rules_to_rerun(edited))
+    assert {"figure_toy_small", "figure_toy_large", "figure_esweep", "figure_fig18", "figure_llm"} <= rules
+    assert rules - {"provenance", "paper"} == {rule for rule in rules if rule.startswith("figure_")}
+
+
+def test_library_edit_reruns_only_the_rules_that_use_it(edited):
+    append(edited / "src/superscale/llm_fits.py", "\n# a library edit\n")
+    jobs = rules_to_rerun(edited)
+    assert jobs["fit_llm"] == 1  # the one rule that imports llm_fits; the rest read its output
+    assert set(jobs) <= {"fit_llm", "figure_llm", "figure_toy_large", "llm_numbers", "reproduction",
+                         "provenance", "paper"}
+
+
+def test_paper_text_edit_reruns_only_latexmk(edited):
+    append(edited / "paper/main.tex", "\n% a text edit\n")
+    assert rules_to_rerun(edited) == {"paper": 1}
+
+
+def test_config_change_reruns_only_its_dependents(edited):
+    config = yaml.safe_load((edited / "tiny.yaml").read_text())
+    config["llm"]["heads"]["bins"] = 12
+    (edited / "tiny.yaml").write_text(yaml.safe_dump(config))
+    jobs = rules_to_rerun(edited)
+    assert jobs["llm_head"] == 3
+    assert set(jobs) <= {"llm_head", "llm_tables", "fit_llm", "figure_llm", "figure_toy_large", "llm_numbers",
+                         "methods", "reproduction", "provenance", "paper"}
+
+
+def test_provenance_records_every_figure_table_and_number(built):
+    record = json.loads((built / "results/provenance.json").read_text())
+    run, outputs = record["run"], record["outputs"]
+    assert run["configfiles"] == ["tiny.yaml"] and len(run["commit"]) == 40 and run["dirty"] is False
+    figures = sorted(f"results/figures/{p.name}" for p in (built / "results/figures").glob("*.pdf"))
+    generated = sorted(f"paper/generated/{p.name}" for p in (built / "paper/generated").glob("*.tex"))
+    for path in figures + [g for g in generated if not g.endswith("provenance.tex")] + [
+            "results/reproduction.csv", "results/fits/toy_large.csv", "results/toy/small/metrics.csv"]:
+        step = outputs[path]
+        assert (built / step["script"]).is_file(), path
+        assert step["commit"] == run["commit"] and step["dirty"] is False, path
+        assert step["packages"]["torch"] and step["machine"]["cpu_count"] >= 1, path
+        assert step["wall_s"] > 0 and (built / step["benchmark"]).is_file(), path
+        assert step["sha256"] == sha256(built / path)
+        for name, info in step["inputs"].items():
+            assert info["sha256"] == sha256(built / name) and info["changed_since"] is not True, (path, name)
+    assert outputs["results/figures/fig03.pdf"]["params"] == {"n": 60}
+    assert outputs["results/figures/fig03.pdf"]["rule"] == "figure_toy_small"
+    sources = (built / "paper/generated/provenance.tex").read_text()
+    for figure in figures:  # the paper's \\figsource fails the LaTeX build for a figure without one
+        assert f"figsource@{Path(figure).stem}" in sources
+
+
+def audit(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    return subprocess.run([sys.executable, "-m", "superscale.audit", *args], cwd=workdir, capture_output=True,
+                          text=True, env=env)
+
+
+def test_audit_prints_the_chain_of_every_figure(built):
+    for figure in sorted((built / "results/figures").glob("*.pdf")):
+        result = audit(built, f"results/figures/{figure.name}", "--no-snakemake")
+        assert result.returncode == 0, result.stderr
+        assert "commit " in result.stdout and "CHANGED" not in result.stdout
+    toy = audit(built, "results/figures/fig03.pdf").stdout
+    assert "rule train_toy · workflow/scripts/train_toy.py" in toy  # the chain reaches the training
+    assert "up to date (snakemake --dry-run): yes" in toy
+    assert audit(built, "results/no-such-file.pdf").returncode == 2
+
+
+def test_audit_flags_a_changed_input_and_says_out_of_date(edited):
+    append(edited / "src/superscale/plots.py", "\n# an edit\n")
+    result = audit(edited, "results/figures/fig03.pdf")
+    assert result.returncode == 1
+    assert "src/superscale/plots.py  sha256" in result.stdout and "CHANGED since this step ran" in result.stdout
+    assert "up to date (snakemake --dry-run): no" in result.stdout
+
+
+def test_reproduction_report_compares_every_published_quantity(built):
+    table = pd.read_csv(built / "results/reproduction.csv")
+    published = yaml.safe_load((built / "config/published.yaml").read_text())
+    assert list(table.id) == [entry["id"] for entry in published["quantities"]]
+    assert set(table.verdict) <= {"agrees", "disagrees", "not measured", "undetermined"}
+    assert table.config.str.startswith("tiny.yaml").all()
+    # tiny.yaml has no exponential large toys: said so, not counted as agreeing
+    assert table.set_index("id").loc["large_strong_exponential", "verdict"] == "not measured"
+    assert "| quantity | paper |" in (built / "results/reproduction.md").read_text()
+
+
+def test_html_report_has_every_figure_with_its_caption(built):
+    snakemake(built, "--report", "results/report.html")
+    html = (built / "results/report.html").read_text()
+    for figure in (built / "results/figures").glob("*.pdf"):
+        assert figure.name in html
+    for caption in (built / "workflow/report").glob("figure_*.rst"):
+        texts = [line for line in caption.read_text().splitlines() if line and not line.startswith("{")]
+        assert all(text[:40] in html for text in texts), caption.name
+
+
 def test_second_run_has_nothing_to_do(built):
     assert "Nothing to be done" in snakemake(built, "--dry-run")
 
@@ -88,7 +205,7 @@ def test_adding_a_gamma_trains_only_the_new_cells(built):
     jobs = planned_jobs(snakemake(built, "--dry-run"))
     assert jobs["train_toy"] == 2  # one new gamma x two alphas
     assert jobs["toy_cell_metrics"] == 2
-    snakemake(built)
+    snakemake(built, "results/toy/small/metrics.csv")  # the tables only: figures and paper are not the point
     assert all(p.stat().st_mtime_ns == t for p, t in old.items())
     assert len(pd.read_csv(built / "results/toy/small/metrics.csv")) == 3 * 2 * 3
 
