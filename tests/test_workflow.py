@@ -91,7 +91,9 @@ def append(path: Path, text: str) -> None:
 
 
 def rules_to_rerun(workdir: Path) -> dict[str, int]:
-    return planned_jobs(snakemake(workdir, "--dry-run"))
+    jobs = planned_jobs(snakemake(workdir, "--dry-run"))
+    jobs.pop("all", None)  # the target rule, not work
+    return jobs
 
 
 def test_style_edit_reruns_only_figures_and_paper(edited):
