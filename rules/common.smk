@@ -15,8 +15,19 @@ from superscale.texts import available as text_available
 
 validate(config, "../workflow/schemas/config.schema.yaml")
 
-SMALL = config["toy_small"]
-LARGE = config["toy_large"]
+
+def canonical(value):
+    """Dicts with sorted keys, recursively: params compare by their text, so a config rewritten
+    with its keys in another order must not rerun anything."""
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+SMALL = canonical(config["toy_small"])
+LARGE = canonical(config["toy_large"])
 for section, n in [
     ("toy_small", SMALL["n"]),
     ("toy_fig18", SMALL["n"]),
@@ -118,16 +129,6 @@ def toy_train_runtime(wildcards):
 
 
 # ---------------------------------------------------------------- LLM stage (rules/llm.smk)
-
-
-def canonical(value):
-    """Dicts with sorted keys, recursively: params compare by their text, so a config rewritten
-    with its keys in another order must not rerun anything."""
-    if isinstance(value, dict):
-        return {key: canonical(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [canonical(item) for item in value]
-    return value
 
 
 LLM = canonical(config["llm"])

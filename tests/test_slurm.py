@@ -73,34 +73,41 @@ def local_run(tmp_path_factory) -> Path:
     return workdir
 
 
-def test_slurm_run_equals_local_run(slurm, local_run, tmp_path):
-    workdir = copy_workflow(tmp_path)
-    output = snakemake(workdir, *SLURM_ARGS)
-    assert "submitted with SLURM jobid" in output  # the jobs really went through sbatch
+@pytest.fixture(scope="module")
+def slurm_run(slurm, tmp_path_factory) -> dict:
+    """One workflow copy through SLURM: a first run whose metrics jobs SLURM kills (60 MB, less than
+    Python with torch needs), then the rerun that resumes it. One copy serves both tests, because
+    each SLURM run costs minutes here."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
+    failed = snakemake(
+        workdir, "--set-resources", "toy_cell_metrics:mem_mb=60",
+        *SLURM_ARGS, "--retries", "0", "--keep-going", check=False,
+    )
+    weights = {p: p.stat().st_mtime_ns for p in (workdir / "results/toy/small/weights").glob("*.pt")}
+    planned = planned_jobs(snakemake(workdir, *SLURM_ARGS, "--dry-run"))
+    resumed = snakemake(workdir, *SLURM_ARGS)
+    return {"workdir": workdir, "failed": failed, "weights": weights, "planned": planned, "resumed": resumed}
+
+
+def test_failed_job_names_its_log_and_rerun_resumes(slurm_run):
+    output = slurm_run["failed"]
+    assert "Error in rule toy_cell_metrics" in output, output
+    logs = re.findall(r"(/\S+/\.snakemake/slurm_logs/rule_toy_cell_metrics/\S+\.log)", output)
+    assert logs, output
+    assert "exceeded memory limit" in Path(logs[0]).read_text()
+    weights = slurm_run["weights"]
+    assert len(weights) == TRAINING_JOBS  # the training jobs finished before the metrics jobs failed
+    assert "train_toy" not in slurm_run["planned"]
+    assert slurm_run["planned"]["toy_cell_metrics"] == TRAINING_JOBS
+    assert all(p.stat().st_mtime_ns == t for p, t in weights.items())  # the rerun trained nothing
+    assert len(pd.read_csv(slurm_run["workdir"] / "results/toy/small/metrics.csv")) == 2 * 2 * 3
+
+
+def test_slurm_run_equals_local_run(slurm_run, local_run):
+    workdir = slurm_run["workdir"]
+    assert "submitted with SLURM jobid" in slurm_run["resumed"]  # the jobs really went through sbatch
     for target in TARGETS:
         pd.testing.assert_frame_equal(
             pd.read_csv(workdir / target), pd.read_csv(local_run / target), check_exact=False, rtol=1e-12
         )
     assert "Nothing to be done" in snakemake(workdir, *SLURM_ARGS, "--dry-run")
-
-
-def test_failed_job_names_its_log_and_rerun_resumes(slurm, tmp_path):
-    workdir = copy_workflow(tmp_path)
-    # The metrics jobs get 60 MB, less than Python with torch needs: SLURM kills them.
-    output = snakemake(
-        workdir, "--set-resources", "toy_cell_metrics:mem_mb=60",
-        *SLURM_ARGS, "--retries", "0", "--keep-going", check=False,
-    )
-    assert "Error in rule toy_cell_metrics" in output, output
-    logs = re.findall(r"(/\S+/\.snakemake/slurm_logs/rule_toy_cell_metrics/\S+\.log)", output)
-    assert logs, output
-    assert "exceeded memory limit" in Path(logs[0]).read_text()
-
-    weights = {p: p.stat().st_mtime_ns for p in (workdir / "results/toy/small/weights").glob("*.pt")}
-    assert len(weights) == TRAINING_JOBS  # the training jobs finished before the metrics jobs failed
-    jobs = planned_jobs(snakemake(workdir, *SLURM_ARGS, "--dry-run"))
-    assert "train_toy" not in jobs
-    assert jobs["toy_cell_metrics"] == TRAINING_JOBS
-    snakemake(workdir, *SLURM_ARGS)
-    assert all(p.stat().st_mtime_ns == t for p, t in weights.items())
-    assert len(pd.read_csv(workdir / "results/toy/small/metrics.csv")) == 2 * 2 * 3

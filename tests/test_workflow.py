@@ -37,6 +37,8 @@ def built(tmp_path_factory) -> Path:
 
 def test_full_run_builds_paper_and_tables(built):
     assert (built / "paper/main.pdf").stat().st_size > 10_000
+    latex_log = (built / "paper/main.log").read_text(errors="replace")
+    assert "undefined" not in latex_log and "Citation" not in latex_log
     metrics = pd.read_csv(built / "results/toy/small/metrics.csv")
     assert len(metrics) == 2 * 2 * 3  # gamma x alpha x m, one seed
     assert {"loss", "phi_half", "phi_one", "mean_sq_overlap", "ambiguity"} <= set(metrics.columns)

@@ -21,13 +21,15 @@ with logged(snakemake):  # noqa: F821
     }
     Path(smk.output.json).write_text(json.dumps({"run": run, "outputs": records}, indent=1, default=str))
     url = repository_url()
+    jobs = {step["log"] or path: step for path, step in records.items()}  # a job may make several outputs
     macros = {
         "RunCommit": run["commit"][:10] if run["commit"] else "none (not a git checkout)",
         "RunDirty": "with uncommitted changes" if run["dirty"] else "clean",
         "RunConfigHash": smk.params.config_sha256[:12],
         "RunConfigFiles": ", ".join(smk.params.configfiles).replace("_", r"\_") or "config/config.yaml",
-        "RunJobs": len(records),
-        "RunComputeHours": sum(step["wall_s"] or 0.0 for step in records.values()) / 3600,
+        "RunOutputs": len(records),
+        "RunJobs": len(jobs),
+        "RunComputeHours": sum(step["wall_s"] or 0.0 for step in jobs.values()) / 3600,
         "RunMachines": "; ".join(machines(records)).replace("_", r"\_") or "not recorded",
     }
     lines = [latex_macros(macros)]
