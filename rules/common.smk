@@ -5,8 +5,10 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from superscale.gpt import kaplan_n
 from superscale.llm_registry import load_registry, select
 from superscale.plan import FAMILIES, toy_plan
+from superscale.shape_plan import shape_plan
 from superscale.texts import available as text_available
 
 validate(config, "../workflow/schemas/config.schema.yaml")
@@ -174,3 +176,36 @@ def llm_datasets_here():
 
 def per_model(pattern):
     return expand(pattern, model=list(LLM_MODELS), dataset=list(LLM_DATASETS))
+
+
+# ---------------------------------------------------------------- shape sweep (rules/aspect.smk)
+
+ASPECT = canonical(config["aspect"])
+ASPECT_MODELS = shape_plan(ASPECT)
+ASPECT_FIGURES = ["aspect_loss", "aspect_overlap", "aspect_similarity"]
+
+
+wildcard_constraints:
+    aspect_model="|".join(ASPECT_MODELS),
+    aspect_figure="|".join(ASPECT_FIGURES),
+
+
+def aspect_spec(wildcards):
+    return ASPECT_MODELS[wildcards.aspect_model]
+
+
+def aspect_train_runtime(wildcards):
+    """Minutes for one model on CPU with a 3x margin: 6 N FLOPs per token for the blocks and
+    6 V d for the unembedding, at CPU_GFLOPS_PER_THREAD (small products run far below it, hence
+    the floor)."""
+    spec = ASPECT_MODELS[wildcards.aspect_model]
+    n = kaplan_n(spec["n_layer"], spec["d_model"]) + spec["vocab"] * spec["d_model"]
+    tokens = (
+        spec["training"]["steps"] * spec["training"]["batch_size"] * spec["context"]
+    )
+    seconds = 6 * n * tokens / (CPU_GFLOPS_PER_THREAD * 1e9 * ASPECT["threads"])
+    return max(10, int(3 * seconds / 60))
+
+
+def aspect_weights():
+    return expand("results/aspect/weights/{model}.pt", model=list(ASPECT_MODELS))

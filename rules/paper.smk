@@ -11,6 +11,9 @@ rule paper:
         ),
         llm_numbers="paper/generated/llm.tex",
         llm_figures=expand("results/figures/{figure}.pdf", figure=LLM_FIGURES),
+        aspect_section="paper/sections/katta.tex",
+        aspect_numbers="paper/generated/aspect.tex",
+        aspect_figures=expand("results/figures/{figure}.pdf", figure=ASPECT_FIGURES),
     output:
         pdf="paper/main.pdf",
     log:

@@ -211,3 +211,125 @@ def test_llm_shape_of_a_snapshot_counts_its_blocks_and_a_hub_model_needs_the_reg
         "n_layer": 2, "n_nonembedding": 12 * 2 * 64**2, "n_nonembedding_method": KAPLAN}
     with pytest.raises(WeightError, match="n_layer in config/models.yaml"):
         model_shape("big", {"d_model": 64}, hub)
+
+
+# ---------------------------------------------------------------- analysis and verdicts
+
+SHAPES = {49152: [(1, 64), (4, 32), (16, 16)], 196608: [(1, 128), (4, 64), (16, 32)]}
+SETTINGS = {"verdicts": {"loss_flat_percent": 5.0, "z": 2.0, "p_value": 0.05, "cka_margin": 0.05}, "context": 8, "head_dim": 8,
+            "steps": 10, "batch_size": 2, "lr": 0.003, "weight_decay": 0.1, "similarity": {"depths": [0.5, 1.0]}}
+
+
+def _models(loss, overlap, noise: float = 0.01, seeds=(0, 1)) -> "pd.DataFrame":
+    """A models.csv of the default ladder with loss(n_layer, d, N) and overlap(d, N), plus seed noise."""
+    import pandas as pd
+
+    from superscale.compressed_sensing import implied_density
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for group, shapes in SHAPES.items():
+        for n_layer, d in shapes:
+            n = n_layer * (12 * d * d + 2 * d) + d
+            for seed in seeds:
+                value = overlap(d, n) * math.exp(noise * rng.normal())
+                rows.append({
+                    "model": f"L{n_layer}_d{d}_s{seed}", "n_group": group, "n_nonembedding": n, "n_layer": n_layer,
+                    "d_model": d, "aspect": d / n_layer, "seed": seed, "vocab": 256, "tokens_trained": 160,
+                    "heldout_tokens": 64, "heldout_loss": loss(n_layer, d, group) + noise * rng.normal(),
+                    "final_train_loss": 4.0, "mean_sq_overlap": value, "overlap_ratio": value * d,
+                    "phi_half": 1.0, "implied_density_vocab": implied_density(256, d),
+                })
+    return pd.DataFrame(rows)
+
+
+def _similarity(models, same: float, different: float, noise: float = 0.005) -> "pd.DataFrame":
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for group, block in models.groupby("n_group"):
+        names = sorted(block.model)
+        specs = block.set_index("model")
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                kind = "same shape" if specs.d_model[a] == specs.d_model[b] else "different shape"
+                for representation, depth in (("residual", 0.5), ("residual", 1.0), ("unembedding", None)):
+                    rows.append({"n_group": group, "model_a": a, "model_b": b, "kind": kind,
+                                 "representation": representation, "depth": depth, "examples": 64,
+                                 "cka": (same if kind == "same shape" else different) + noise * rng.normal()})
+    return pd.DataFrame(rows)
+
+
+def test_flat_loss_is_flat_and_a_shape_effect_beyond_seed_noise_is_found():
+    from superscale.aspect_summary import FLAT, SHAPE_MATTERS, UNDECIDED, loss_by_group
+
+    flat = loss_by_group(_models(lambda n_layer, d, group: 4.0, lambda d, n: 1 / d), 5.0, 0.05)
+    assert [group["verdict"] for group in flat] == [FLAT, FLAT]
+    assert all(group["aspect_spread"] == 64 and group["n_spread_percent"] < 1 for group in flat)
+    deep_is_worse = loss_by_group(_models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d),
+                                  5.0, 0.05)
+    assert [group["verdict"] for group in deep_is_worse] == [SHAPE_MATTERS, SHAPE_MATTERS]
+    assert deep_is_worse[0]["best"] == [1, 64] and deep_is_worse[0]["worst"] == [16, 16]
+    noisy = loss_by_group(_models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d, noise=1.0),
+                          5.0, 0.05)
+    assert UNDECIDED in {group["verdict"] for group in noisy}
+
+
+def test_overlap_regression_tells_width_from_parameter_count():
+    from superscale.aspect_summary import UNDECIDED, overlap_regression
+
+    by_width = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 3 / d), "d_model", 2.0)
+    assert by_width["verdict"] == "follows d_model" and by_width["b_d"] == pytest.approx(-1, abs=0.05)
+    by_n = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 50 / math.sqrt(n)), "d_model", 2.0)
+    assert by_n["verdict"] == "follows N" and by_n["b_n"] == pytest.approx(-0.5, abs=0.05)
+    flat = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 0.1, noise=0.3), "d_model", 2.0)
+    assert flat["verdict"] == UNDECIDED
+    one_group = _models(lambda *_: 4.0, lambda d, n: 1 / d)
+    assert overlap_regression(one_group[one_group.n_group == 49152], "d_model", 2.0)["verdict"] == \
+        "d_model and N not separable"
+
+
+def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
+    from superscale.aspect_summary import AS_SIMILAR, LESS, UNDECIDED, similarity_by_group, similarity_verdicts
+
+    models = _models(lambda *_: 4.0, lambda d, n: 1 / d)
+    less = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
+    assert {row["verdict"] for row in less} == {LESS} and len(less) == 2 * 3
+    assert all(row["seed_pairs"] == 3 and row["cross_pairs"] == 12 for row in less)
+    assert set(similarity_verdicts(less)) == {"mid-depth residual", "final residual", "unembedding"}
+    same = similarity_by_group(_similarity(models, 0.9, 0.9), models, 5.0, 2.0, 0.05)
+    assert {row["verdict"] for row in same} == {AS_SIMILAR}
+    overlapping = similarity_by_group(_similarity(models, 0.9, 0.85, noise=0.05), models, 5.0, 2.0, 0.05)
+    assert UNDECIDED in {row["verdict"] for row in overlapping}
+
+
+def test_equal_loss_pairs_are_compared_on_their_own():
+    from superscale.aspect_summary import similarity_by_group
+
+    models = _models(lambda n_layer, d, group: 4.0 if n_layer < 16 else 5.0, lambda d, n: 1 / d, noise=0.0)
+    rows = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
+    assert all(row["equal_loss_pairs"] == 4 and row["compared"] == "equal-loss pairs" for row in rows)
+
+
+def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_verdicts():
+    import pandas as pd
+
+    from superscale.aspect_summary import aspect_summary
+    from superscale.summary import latex_macros
+
+    models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
+    llms = pd.DataFrame({"model": ["a", "b", "c"], "d_model": [64, 128, 256], "width": [64, 128, 256],
+                         "n_layer": [4, 8, 16], "aspect": [16.0, 16.0, 16.0], "n_nonembedding": [2e5, 1.6e6, 1.3e7],
+                         "n_nonembedding_method": ["counted"] * 3, "mean_sq_overlap": [0.1, 0.05, 0.03],
+                         "overlap_ratio": [6.4, 6.4, 7.7], "implied_density_vocab": [0.01, 0.02, 0.05]})
+    corpus = {"corpus": "my_text", "train_documents": 3, "heldout_documents": 1, "train_tokens": 1000,
+              "heldout_tokens": 100, "vocab": 256, "unigram_loss_heldout": 5.0}
+    summary, macros = aspect_summary(models, _similarity(models, 0.9, 0.6), llms, corpus, SETTINGS)
+    text = latex_macros(macros)
+    assert "\\newcommand{\\AspectConclusion}" in text and "my\\_text" in text
+    assert "Kaplan's premise holds" in summary["conclusion"]
+    assert "follows $d_\\mathrm{model}$ rather than $N$" in summary["conclusion"]
+    assert "not universal across shapes" in summary["conclusion"]
+    assert summary["densities"][0]["ratio"] > 1  # the wider shape tolerates denser features
+    assert "not separate them" in macros["AspectLlmVerdict"]  # d and N grow together in the LLMs
