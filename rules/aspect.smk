@@ -59,7 +59,12 @@ rule aspect_models:
         weights=aspect_weights(),
         tokens="results/aspect/tokens.npz",
         code=library(
-            "gpt", "lm_training", "token_stream", "headstats", "compressed_sensing"
+            "shape_measures",
+            "gpt",
+            "lm_training",
+            "token_stream",
+            "headstats",
+            "compressed_sensing",
         ),
     output:
         models="results/aspect/models.csv",
@@ -83,7 +88,15 @@ rule aspect_similarity:
     input:
         weights=aspect_weights(),
         tokens="results/aspect/tokens.npz",
-        code=library("gpt", "lm_training", "token_stream", "cka"),
+        code=library(
+            "shape_measures",
+            "gpt",
+            "lm_training",
+            "token_stream",
+            "headstats",
+            "cka",
+            "compressed_sensing",
+        ),
     output:
         similarity="results/aspect/similarity.csv",
     log:

@@ -157,8 +157,17 @@ wildcard_constraints:
     llm_figure="|".join(LLM_FIGURES),
 
 
+# Registry keys that only the shape analysis (rules/aspect.smk) reads: left out of the LLM rules'
+# params, so that adding or correcting them reruns none of the LLM stage.
+SHAPE_ONLY_KEYS = ("n_layer",)
+
+
 def llm_entry(wildcards):
-    return LLM_MODELS[wildcards.model]
+    return {
+        key: value
+        for key, value in LLM_MODELS[wildcards.model].items()
+        if key not in SHAPE_ONLY_KEYS
+    }
 
 
 def llm_loss_mem_mb(wildcards):

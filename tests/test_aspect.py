@@ -238,7 +238,7 @@ def _models(loss, overlap, noise: float = 0.01, seeds=(0, 1)) -> "pd.DataFrame":
                     "d_model": d, "aspect": d / n_layer, "seed": seed, "vocab": 256, "tokens_trained": 160,
                     "heldout_tokens": 64, "heldout_loss": loss(n_layer, d, group) + noise * rng.normal(),
                     "final_train_loss": 4.0, "mean_sq_overlap": value, "overlap_ratio": value * d,
-                    "phi_half": 1.0, "implied_density_vocab": implied_density(256, d),
+                    "phi_half": 1.0, "norm_min": 0.5, "implied_density_vocab": implied_density(256, d),
                 })
     return pd.DataFrame(rows)
 
@@ -291,13 +291,14 @@ def test_overlap_regression_tells_width_from_parameter_count():
 
 
 def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
-    from superscale.aspect_summary import AS_SIMILAR, LESS, UNDECIDED, similarity_by_group, similarity_verdicts
+    from superscale.aspect_summary import AS_SIMILAR, LESS, UNDECIDED, pooled_similarity, similarity_by_group
 
     models = _models(lambda *_: 4.0, lambda d, n: 1 / d)
     less = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
     assert {row["verdict"] for row in less} == {LESS} and len(less) == 2 * 3
     assert all(row["seed_pairs"] == 3 and row["cross_pairs"] == 12 for row in less)
-    assert set(similarity_verdicts(less)) == {"mid-depth residual", "final residual", "unembedding"}
+    assert set(pooled_similarity(less, 2.0, 0.05)) == {"mid-depth residual", "final residual", "unembedding directions"}
+    assert {result["verdict"] for result in pooled_similarity(less, 2.0, 0.05).values()} == {LESS}
     same = similarity_by_group(_similarity(models, 0.9, 0.9), models, 5.0, 2.0, 0.05)
     assert {row["verdict"] for row in same} == {AS_SIMILAR}
     overlapping = similarity_by_group(_similarity(models, 0.9, 0.85, noise=0.05), models, 5.0, 2.0, 0.05)
@@ -329,7 +330,8 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     text = latex_macros(macros)
     assert "\\newcommand{\\AspectConclusion}" in text and "my\\_text" in text
     assert "Kaplan's premise holds" in summary["conclusion"]
-    assert "follows $d_\\mathrm{model}$ rather than $N$" in summary["conclusion"]
+    assert "changes with width ($\\overline{\\cos^2}\\propto d_\\mathrm{model}^{-1.00}$)" in summary["conclusion"]
+    assert "also changes with $N$" not in summary["conclusion"]
     assert "not universal across shapes" in summary["conclusion"]
     assert summary["densities"][0]["ratio"] > 1  # the wider shape tolerates denser features
     assert "not separate them" in macros["AspectLlmVerdict"]  # d and N grow together in the LLMs

@@ -17,7 +17,9 @@ Each question is answered from the measurements with thresholds stated here and 
    share models). Less similar than seeds: gap > z SE. As similar as seeds: gap <= z SE and
    gap + z SE <= cka_margin (the difference is bounded, not merely unresolved). Otherwise cannot
    decide. Pairs whose held-out losses differ by at most loss_flat_percent % are "equal-loss"
-   pairs, compared on their own where there are any.
+   pairs, compared on their own where there are any. Over all N groups, the groups' gaps are
+   averaged (standard errors in quadrature) and judged by the same rule: that pooled verdict per
+   representation is the one the conclusion uses.
 4. Compressed sensing: the feature density p = 1 - S at which V features (every token row) fit in
    d_model neurons under Katta's bound, by shape, and its ratio between the widest and narrowest
    shape of each group.
@@ -36,11 +38,17 @@ from scipy import stats
 COLLINEAR = 0.9  # |corr(log d, log N)| above which d_model and N cannot be told apart
 FLAT, SHAPE_MATTERS, UNDECIDED = "flat", "depends on shape", "cannot decide"
 LESS, AS_SIMILAR = "less similar than seeds", "as similar as seeds"
-REPRESENTATION_NAMES = {("residual", 0.5): "mid-depth residual", ("residual", 1.0): "final residual"}
+REPRESENTATION_NAMES = {("residual", 0.5): "mid-depth residual", ("residual", 1.0): "final residual",
+                        ("unembedding", None): "unembedding directions"}
 
 
 def _groups(models: pd.DataFrame):
     return sorted(models.n_group.unique())
+
+
+def parameter_count(n: float) -> str:
+    """1310340608 -> '1.31B', 106203456 -> '106M', 2e5 -> '0.2M'."""
+    return f"{n / 1e9:.3g}B" if n >= 1e9 else f"{n / 1e6:.3g}M"
 
 
 def group_label(n: float) -> str:
@@ -81,12 +89,14 @@ def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float) -> 
         else:
             verdict = UNDECIDED
         best, worst = means.idxmin(), means.idxmax()
+        ranges = rows.groupby(["n_layer", "d_model"]).heldout_loss.agg(np.ptp)
         n_counted = rows.n_nonembedding
         out.append({
             "n_group": int(group), "spread_percent": float(spread), "seed_sd": seed_sd,
             "seed_sd_percent": 100 * seed_sd / means.mean(), "anova_p": p, "verdict": verdict,
             "best": [int(v) for v in best], "worst": [int(v) for v in worst],
             "loss_min": float(means.min()), "loss_max": float(means.max()),
+            "widest_seed_range": float(ranges.max()), "widest_seed_range_shape": [int(v) for v in ranges.idxmax()],
             "n_spread_percent": float(100 * (n_counted.max() - n_counted.min()) / n_counted.min()),
             "aspect_spread": float(rows.aspect.max() / rows.aspect.min()),
         })
@@ -204,11 +214,12 @@ def _p(value: float) -> str:
 
 def loss_sentence(group: dict, flat_percent: float) -> str:
     start = (
-        f"At $N\\approx{group_label(group['n_group'])}$ (counted $N$ within {group['n_spread_percent']:.1f}\\,\\%, "
+        f"At $N\\approx$ {group_label(group['n_group'])} (counted $N$ within {group['n_spread_percent']:.1f}\\,\\%, "
         f"aspect ratios over {group['aspect_spread']:.0f}$\\times$) the shape means of the held-out loss span "
         f"{group['spread_percent']:.1f}\\,\\% (from {group['loss_min']:.3f} for {_shape(group['best'])} to "
         f"{group['loss_max']:.3f} for {_shape(group['worst'])}), against a seed SD of "
-        f"{group['seed_sd_percent']:.1f}\\,\\% (ANOVA over shapes $p={_p(group['anova_p'])}$): "
+        f"{group['seed_sd_percent']:.1f}\\,\\% (the two seeds of {_shape(group['widest_seed_range_shape'])} differ "
+        f"by {group['widest_seed_range']:.3f}; ANOVA over shapes $p={_p(group['anova_p'])}$): "
     )
     endings = {
         FLAT: f"flat within the {flat_percent:g}\\,\\% threshold, as Kaplan et al.\\ found.",
@@ -234,67 +245,82 @@ def _exponent(value: float, error: float) -> str:
 
 
 def overlap_sentence(fit: dict, z: float, who: str) -> str:
-    n_part = (f" and as $N^{{{_exponent(fit['b_n'], fit['se_n'])}}}$ at fixed $d_\\mathrm{{model}}$"
-              if math.isfinite(fit["b_n"]) else "")
+    separable = math.isfinite(fit["b_n"])
+    n_part = (f" at fixed $N$ and as $N^{{{_exponent(fit['b_n'], fit['se_n'])}}}$ at fixed $d_\\mathrm{{model}}$"
+              if separable else "")
     return (f"Over {fit['points']} {who}, the mean squared overlap of the normalised unembedding rows scales as "
-            f"$d_\\mathrm{{model}}^{{{_exponent(fit['b_d'], fit['se_d'])}}}$ at fixed $N${n_part} "
-            f"(random directions: $d_\\mathrm{{model}}^{{-1}}$; threshold ${z:g}$ standard errors): "
+            f"$d_\\mathrm{{model}}^{{{_exponent(fit['b_d'], fit['se_d'])}}}${n_part} "
+            f"({'' if separable else 'one slope, $N$ not held fixed; '}random directions: $d_\\mathrm{{model}}^{{-1}}$; "
+            f"threshold ${z:g}$ standard errors): "
             f"{OVERLAP_ENDINGS[fit['verdict']]}.")
 
 
 def representation_name(row: dict) -> str:
-    if row["representation"] == "unembedding":
-        return "unembedding"
-    return REPRESENTATION_NAMES.get(("residual", row["depth"]), f"residual at depth {row['depth']:g}")
+    depth = None if row["depth"] is None or pd.isna(row["depth"]) else float(row["depth"])
+    key = (row["representation"], depth)
+    return REPRESENTATION_NAMES[key] if key in REPRESENTATION_NAMES else f"residual at depth {depth:g}"
 
 
-def similarity_verdicts(rows: list[dict]) -> dict[str, str]:
-    """Representation -> the verdict shared by every N group, or 'mixed'."""
-    verdicts: dict[str, set] = {}
-    for row in rows:
-        verdicts.setdefault(representation_name(row), set()).add(row["verdict"])
-    return {name: found.pop() if len(found) == 1 else "mixed" for name, found in verdicts.items()}
+def pooled_similarity(rows: list[dict], z: float, margin: float) -> dict[str, dict]:
+    """Representation -> the CKA gap to the seed baseline averaged over N groups, its standard
+    error (the groups' in quadrature, over their count) and the verdict under the same thresholds."""
+    pooled = {}
+    for name in dict.fromkeys(representation_name(row) for row in rows):
+        gaps = [(row["gap"], row["gap_se"]) for row in rows if representation_name(row) == name]
+        if not all(math.isfinite(gap) and math.isfinite(error) for gap, error in gaps):
+            pooled[name] = {"gap": math.nan, "gap_se": math.nan, "groups": len(gaps), "verdict": UNDECIDED}
+            continue
+        gap = float(np.mean([g for g, _ in gaps]))
+        error = math.sqrt(sum(e**2 for _, e in gaps)) / len(gaps)
+        verdict = LESS if gap > z * error else AS_SIMILAR if gap + z * error <= margin else UNDECIDED
+        pooled[name] = {"gap": gap, "gap_se": error, "groups": len(gaps), "verdict": verdict}
+    return pooled
 
 
-def similarity_sentence(rows: list[dict]) -> str:
+def similarity_sentence(rows: list[dict], pooled: dict[str, dict]) -> str:
     parts = []
-    for name, verdict in similarity_verdicts(rows).items():
+    for name, result in pooled.items():
         chosen = [row for row in rows if representation_name(row) == name]
-        seeds = ", ".join(f"{row['seed_min']:.2f}--{row['seed_max']:.2f}" for row in chosen)
-        cross = ", ".join(
-            f"{row['equal_loss_mean'] if row['equal_loss_pairs'] else row['cross_mean']:.2f}"
-            f" ({row['equal_loss_pairs'] or row['cross_pairs']} {'equal-loss ' if row['equal_loss_pairs'] else ''}pairs)"
+        per_group = ", ".join(
+            f"{row['seed_mean']:.2f} against {row['equal_loss_mean'] if row['equal_loss_pairs'] else row['cross_mean']:.2f}"
             for row in chosen
         )
-        parts.append(f"{name}: seed pairs {seeds}, different shapes {cross}, {verdict}")
-    return ("Linear CKA by representation (one value per $N$ group, smallest $N$ first): " + "; ".join(parts) + ".")
+        parts.append(f"{name}, seed pairs against different shapes {per_group}: gap "
+                     f"${result['gap']:.3f}\\pm{result['gap_se']:.3f}$, {result['verdict']}")
+    return ("Mean linear CKA (per $N$ group, smallest $N$ first; different shapes restricted to equal-loss pairs "
+            "where there are any), and the gap to the seed baseline averaged over the groups: " + "; ".join(parts) + ".")
 
 
-def density_sentence(rows: list[dict], vocab: int) -> str:
+def density_sentence(rows: list[dict], models: pd.DataFrame) -> str:
+    """The densities Katta's bound allows for V token features, with how many rows are nonzero."""
+    vocab, smallest = int(models.vocab.iloc[0]), float(models.norm_min.min())
+    rows_text = (f"every unembedding keeps all {vocab} token rows nonzero (smallest row norm {smallest:.3f})"
+                 if smallest > 0 else f"some unembedding rows are zero (of {vocab})")
     parts = [
-        f"at $N\\approx{group_label(row['n_group'])}$, $1-S\\le{row['density_narrow']:.3f}$ for $d_\\mathrm{{model}}={row['d_narrow']}$ "
+        f"at $N\\approx$ {group_label(row['n_group'])}, $1-S\\le{row['density_narrow']:.3f}$ for $d_\\mathrm{{model}}={row['d_narrow']}$ "
         f"against ${row['density_wide']:.3f}$ for $d_\\mathrm{{model}}={row['d_wide']}$ ({row['ratio']:.1f}$\\times$)"
         for row in rows
     ]
-    return (f"Every unembedding keeps all {vocab} token rows nonzero; for them to fit in $d_\\mathrm{{model}}$ neurons "
-            f"under Katta's bound the token features must have density " + "; ".join(parts) + ".")
+    return (f"Taking the tokens as the features, {rows_text}; for {vocab} features to fit in $d_\\mathrm{{model}}$ "
+            f"neurons under Katta's bound they must have density " + "; ".join(parts) + ".")
 
 
 def llm_sentence(llms: pd.DataFrame, fit: dict | None, z: float) -> str:
     if llms.empty:
         return "No open LLM was analysed in this run."
-    counted = (llms.n_nonembedding_method == "counted").sum()
+    estimated = int((llms.n_nonembedding_method != "counted").sum())
+    how = (f"{estimated} of them estimated as $12\\,n_\\mathrm{{layer}}d_\\mathrm{{model}}^2$" if estimated
+           else "all counted from the weights")
     text = (f"The {len(llms)} open LLMs analysed have aspect ratios {llms.aspect.min():.0f}--{llms.aspect.max():.0f}, "
             f"$d_\\mathrm{{model}}$ {llms.d_model.min()}--{llms.d_model.max()} and non-embedding $N$ "
-            f"{llms.n_nonembedding.min() / 1e6:.0f}M--{llms.n_nonembedding.max() / 1e6:.0f}M "
-            f"({counted} counted from the weights, the rest $12\\,n_\\mathrm{{layer}}d_\\mathrm{{model}}^2$); "
+            f"{parameter_count(llms.n_nonembedding.min())}--{parameter_count(llms.n_nonembedding.max())} ({how}); "
             f"their overlaps are {llms.overlap_ratio.min():.0f}--{llms.overlap_ratio.max():.0f} times $1/d_\\mathrm{{model}}$. ")
     if fit is None:
         return text + "Too few models for a fit."
     return text + overlap_sentence(fit, z, "LLMs")
 
 
-def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, str], densities: list[dict]) -> str:
+def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], densities: list[dict]) -> str:
     """What the numbers say about Katta's claim, premise by premise, in plain words."""
     states = {group["verdict"] for group in losses}
     spread = max(group["spread_percent"] for group in losses)
@@ -306,78 +332,100 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, str], de
                    f"to {spread:.1f}\\,\\%. Katta's argument starts from equal loss, so these models test it only "
                    f"approximately, and only pairs within the loss threshold count as equal-loss pairs.")
     else:
-        premise = "Whether the loss depends on shape at fixed $N$ the data cannot decide."
-    if overlap["verdict"] == "follows d_model":
-        ratio = max(row["ratio"] for row in densities)
-        capacity = (f"The unembedding's superposition follows $d_\\mathrm{{model}}$ rather than $N$, as Katta assumes, so "
-                    f"equal-$N$ shapes differ in how densely they pack features; under the compressed-sensing bound the "
-                    f"widest shape tolerates up to {ratio:.1f}$\\times$ denser token features than the narrowest.")
+        premise = (f"Whether the loss depends on shape at fixed $N$ the data cannot decide: the shape means differ by up to "
+                   f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds.")
+    ratio = max(row["ratio"] for row in densities)
+    if overlap["verdict"] in ("follows d_model", "follows both"):
+        capacity = (f"At fixed $N$ the unembedding's superposition changes with width "
+                    f"($\\overline{{\\cos^2}}\\propto d_\\mathrm{{model}}^{{{overlap['b_d']:.2f}}}$), as Katta's argument assumes"
+                    + (f", and at fixed width it also changes with $N$ ($N^{{{overlap['b_n']:.2f}}}$)"
+                       if overlap["verdict"] == "follows both" else "")
+                    + f"; under the compressed-sensing bound the widest shape of a group tolerates up to {ratio:.1f}"
+                      f"$\\times$ denser token features than the narrowest.")
     elif overlap["verdict"] == "follows N":
         capacity = ("The unembedding's superposition follows $N$, not $d_\\mathrm{model}$, which removes the premise that "
                     "neurons per layer set the capacity.")
     else:
-        capacity = f"How the superposition scales ({OVERLAP_ENDINGS[overlap['verdict']]})."
-    found = set(similarity.values())
-    caveat = "" if states == {FLAT} else " (between models whose losses are not all equal)"
+        capacity = f"Whether the superposition follows width or $N$ the data cannot decide ({OVERLAP_ENDINGS[overlap['verdict']]})."
+    internal = {name: result for name, result in similarity.items() if name != REPRESENTATION_NAMES[("unembedding", None)]}
+    found = {result["verdict"] for result in internal.values()}
+    gaps = ", ".join(f"{name} ${result['gap']:.3f}\\pm{result['gap_se']:.3f}$" for name, result in internal.items())
+    readout = similarity.get(REPRESENTATION_NAMES[("unembedding", None)])
+    readout_text = f"; the unembedding directions are {readout['verdict']}" if readout else ""
+    caveat = "" if states == {FLAT} else ", among models whose equality of loss is not established,"
     if found == {LESS}:
-        universality = (f"On every representation compared, models of different shape are less similar than two seeds of "
-                        f"one shape{caveat}: on linear CKA, features are not universal across shapes, the horn of Katta's "
-                        f"dilemma that keeps per-layer superposition and gives up universality.")
+        universality = (f"Inside the models, different shapes are less similar than two seeds of one shape (CKA gap of the "
+                        f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are not "
+                        f"universal across shapes: the horn of Katta's dilemma that keeps per-layer superposition and "
+                        f"gives up universality.")
     elif found == {AS_SIMILAR}:
-        universality = (f"On every representation compared, models of different shape are as similar as two seeds of one "
-                        f"shape{caveat}: on linear CKA, universality holds across shapes, so if superposition follows "
-                        f"$d_\\mathrm{{model}}$, per-layer superposition is not the complete account (Katta's other horn).")
+        universality = (f"Inside the models, different shapes are as similar as two seeds of one shape (CKA gap of the "
+                        f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are "
+                        f"universal across shapes, so if superposition changes with width, per-layer superposition is "
+                        f"not the complete account: Katta's other horn.")
     else:
-        listed = ", ".join(f"{name}: {verdict}" for name, verdict in similarity.items())
-        universality = (f"The similarity verdicts differ between representations ({listed}), so the data cannot decide "
-                        f"between Katta's two horns; linear CKA compares subspaces, not individual features.")
+        universality = (f"Whether the internal representations of different shapes are as similar as two seeds the data "
+                        f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}.")
+    universality += " Linear CKA compares subspaces, not individual features."
     return " ".join([premise, capacity, universality])
 
 
+def _tabular(columns: str, header: str, rows: list[str]) -> str:
+    """A booktabs tabular from its column spec, header line and body lines."""
+    return "\n".join([f"\\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", r"\midrule",
+                      *(row + r" \\" for row in rows), r"\bottomrule", r"\end{tabular}"])
+
+
+def _frame_tabular(frame: pd.DataFrame, columns: list[tuple[str, str, object]]) -> str:
+    """A tabular of a frame, one body line per row, from (alignment, header, row -> text) triples."""
+    rows = [" & ".join(str(cell(row)) for _, _, cell in columns) for row in frame.itertuples()]
+    return _tabular("".join(align for align, _, _ in columns), " & ".join(head for _, head, _ in columns), rows)
+
+
+def _with_sd(value: float, sd: float) -> str:
+    return f"{value:.3f} $\\pm$ {sd:.3f}" if math.isfinite(sd) else f"{value:.3f}"
+
+
+OVERLAP_HEADERS = [r"$\overline{\cos^2}$", r"$\overline{\cos^2}\,d_\mathrm{model}$", "$1-S$"]
+
+
 def shape_tabular(table: pd.DataFrame) -> str:
-    """The losses and overlaps by shape as a LaTeX tabular (one row per N group and shape)."""
-    lines = [
-        r"\begin{tabular}{rrrrrrrrrr}", r"\toprule",
-        r"$N$ group & $n_\mathrm{layer}$ & $d_\mathrm{model}$ & aspect & $N$ counted & seeds & loss (nats) & "
-        r"$\overline{\cos^2}$ & $\overline{\cos^2}\,d_\mathrm{model}$ & $1-S$ \\", r"\midrule",
-    ]
-    for _, row in table.iterrows():
-        sd = f" $\\pm$ {row.loss_sd:.3f}" if math.isfinite(row.loss_sd) else ""
-        lines.append(
-            f"{group_label(row.n_group)} & {row.n_layer} & {row.d_model} & {row.aspect:g} & {row.n_nonembedding:,.0f} & "
-            f"{row.seeds} & {row.loss:.3f}{sd} & {row.overlap:.4f} & {row.overlap_ratio:.2f} & {row.density:.4f} \\\\"
-        )
-    return "\n".join(lines + [r"\bottomrule", r"\end{tabular}"])
+    """The losses and overlaps by shape (one row per N group and shape)."""
+    return _frame_tabular(table, [
+        ("r", "$N$ group", lambda row: group_label(row.n_group)), ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer),
+        ("r", r"$d_\mathrm{model}$", lambda row: row.d_model), ("r", "aspect", lambda row: f"{row.aspect:g}"),
+        ("r", "$N$ counted", lambda row: f"{row.n_nonembedding:,.0f}"), ("r", "seeds", lambda row: row.seeds),
+        ("r", "loss (nats)", lambda row: _with_sd(row.loss, row.loss_sd)),
+        ("r", OVERLAP_HEADERS[0], lambda row: f"{row.overlap:.4f}"),
+        ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.2f}"),
+        ("r", OVERLAP_HEADERS[2], lambda row: f"{row.density:.4f}"),
+    ])
 
 
 def similarity_tabular(rows: list[dict]) -> str:
-    lines = [
-        r"\begin{tabular}{llrrrl}", r"\toprule",
-        r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict \\", r"\midrule",
+    """CKA of seed pairs and different-shape pairs by N group and representation."""
+    def spread(row, kind):
+        return f"{row[kind + '_mean']:.3f} [{row[kind + '_min']:.3f}, {row[kind + '_max']:.3f}] ({row[kind + '_pairs']})"
+
+    body = [
+        f"{group_label(row['n_group'])} & {representation_name(row)} & {spread(row, 'seed')} & {spread(row, 'cross')} & "
+        + (f"{row['equal_loss_mean']:.3f} ({row['equal_loss_pairs']})" if row["equal_loss_pairs"] else "none")
+        + f" & {row['verdict']}"
+        for row in rows
     ]
-    for row in rows:
-        equal = f"{row['equal_loss_mean']:.3f} ({row['equal_loss_pairs']})" if row["equal_loss_pairs"] else "none"
-        lines.append(
-            f"{group_label(row['n_group'])} & {representation_name(row)} & {row['seed_mean']:.3f} "
-            f"[{row['seed_min']:.3f}, {row['seed_max']:.3f}] ({row['seed_pairs']}) & {row['cross_mean']:.3f} "
-            f"[{row['cross_min']:.3f}, {row['cross_max']:.3f}] ({row['cross_pairs']}) & {equal} & {row['verdict']} \\\\"
-        )
-    return "\n".join(lines + [r"\bottomrule", r"\end{tabular}"])
+    return _tabular("llrrrl", r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict", body)
 
 
 def llm_tabular(llms: pd.DataFrame) -> str:
-    lines = [
-        r"\begin{tabular}{lrrrrrrr}", r"\toprule",
-        r"model & $d_\mathrm{model}$ & $n_\mathrm{layer}$ & aspect & $N$ & $\overline{\cos^2}$ & "
-        r"$\overline{\cos^2}\,d_\mathrm{model}$ & $1-S$ \\", r"\midrule",
-    ]
-    for _, row in llms.iterrows():
-        mark = "" if row.n_nonembedding_method == "counted" else "$^*$"
-        lines.append(
-            f"{row.model} & {row.d_model} & {row.n_layer} & {row.aspect:.1f} & {row.n_nonembedding / 1e6:.0f}M{mark} & "
-            f"{row.mean_sq_overlap:.4f} & {row.overlap_ratio:.1f} & {row.implied_density_vocab:.5f} \\\\"
-        )
-    return "\n".join(lines + [r"\bottomrule", r"\end{tabular}"])
+    """The registry LLMs' shapes and head overlaps ($^*$: N estimated as 12 n_layer d_model^2)."""
+    return _frame_tabular(llms, [
+        ("l", "model", lambda row: row.model.replace("_", r"\_")), ("r", r"$d_\mathrm{model}$", lambda row: row.d_model),
+        ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer), ("r", "aspect", lambda row: f"{row.aspect:.1f}"),
+        ("r", "$N$", lambda row: parameter_count(row.n_nonembedding) + ("" if row.n_nonembedding_method == "counted" else "$^*$")),
+        ("r", OVERLAP_HEADERS[0], lambda row: f"{row.mean_sq_overlap:.4f}"),
+        ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.1f}"),
+        ("r", OVERLAP_HEADERS[2], lambda row: f"{row.implied_density_vocab:.5f}"),
+    ])
 
 
 def aspect_summary(models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.DataFrame, corpus: dict,
@@ -389,13 +437,13 @@ def aspect_summary(models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.Data
     losses = loss_by_group(models, flat, thresholds["p_value"])
     overlap = overlap_regression(models, "d_model", z)
     similar = similarity_by_group(similarity, models, flat, z, thresholds["cka_margin"])
-    verdicts = similarity_verdicts(similar)
+    pooled = pooled_similarity(similar, z, thresholds["cka_margin"])
     densities = density_by_group(table)
     llm_fit = overlap_regression(llms, "width", z) if len(llms) >= 3 else None
     summary = {
-        "losses": losses, "overlap": overlap, "similarity": similar, "similarity_verdicts": verdicts,
+        "losses": losses, "overlap": overlap, "similarity": similar, "similarity_pooled": pooled,
         "densities": densities, "llm_overlap": llm_fit, "shapes": table.to_dict("records"),
-        "conclusion": conclusion(losses, overlap, verdicts, densities),
+        "conclusion": conclusion(losses, overlap, pooled, densities),
     }
     corpus_name = str(corpus["corpus"]).replace("_", r"\_")
     macros = {
@@ -417,8 +465,8 @@ def aspect_summary(models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.Data
         "AspectShapeTable": shape_tabular(table), "AspectSimilarityTable": similarity_tabular(similar),
         "AspectLossVerdict": " ".join(loss_sentence(group, flat) for group in losses),
         "AspectOverlapVerdict": overlap_sentence(overlap, z, "models"),
-        "AspectSimilarityVerdict": similarity_sentence(similar),
-        "AspectSparsityVerdict": density_sentence(densities, int(models.vocab.iloc[0])),
+        "AspectSimilarityVerdict": similarity_sentence(similar, pooled),
+        "AspectSparsityVerdict": density_sentence(densities, models),
         "AspectLlmTable": llm_tabular(llms), "AspectLlmVerdict": llm_sentence(llms, llm_fit, z),
         "AspectConclusion": summary["conclusion"],
     }

@@ -9,7 +9,10 @@ for phi_1/2 V features (the strongly represented rows) in d_model neurons.
 
 Per pair of models of one N group (one row per representation of results/aspect/similarity.csv):
 linear CKA of the residual streams after the blocks at matched relative depth (superscale.gpt
-.depth_block) over the same held-out tokens, and of the unembeddings (tokens as examples).
+.depth_block) over the same held-out tokens, and of the unembedding directions (rows normalised as
+for the overlaps, tokens as examples). Raw unembedding rows share one direction that carries ~80 %
+of their variance (it tracks token frequency), which puts every pair at CKA ~0.997; the directions
+weigh every token alike.
 `kind` is "same shape" (two init seeds of one shape: the baseline) or "different shape".
 """
 
@@ -23,7 +26,7 @@ import torch
 from superscale.cka import linear_cka
 from superscale.compressed_sensing import implied_density
 from superscale.gpt import GPT, GPTShape, depth_block, kaplan_n
-from superscale.headstats import head_statistics
+from superscale.headstats import head_statistics, normalised_rows
 from superscale.lm_training import heldout_loss, residual_streams
 
 SAME, DIFFERENT = "same shape", "different shape"
@@ -65,11 +68,11 @@ def model_record(model: GPT, payload: dict, batches: torch.Tensor, device: torch
 
 
 def representations(model: GPT, batches: torch.Tensor, depths: list[float], device: torch.device) -> dict:
-    """{("residual", depth): (tokens, d) stream, ("unembedding", None): (V, d)} and the blocks used."""
+    """{("residual", depth): (tokens, d) stream, ("unembedding", None): (V, d) unit rows} and the blocks used."""
     blocks = {depth: depth_block(model.shape.n_layer, depth) for depth in depths}
     streams = residual_streams(model, batches, set(blocks.values()), device)
     found = {("residual", depth): streams[block] for depth, block in blocks.items()}
-    found[("unembedding", None)] = unembedding(model).astype(np.float64)
+    found[("unembedding", None)] = normalised_rows(unembedding(model))[1]
     return {"matrices": found, "blocks": blocks}
 
 
