@@ -45,7 +45,7 @@ rule aspect_train:
     threads: ASPECT["threads"]
     resources:
         gpu=1 if USES_GPU else 0,
-        mem_mb=2048,
+        mem_mb=aspect_train_mem_mb,
         runtime=aspect_train_runtime,
     params:
         spec=aspect_spec,

@@ -216,5 +216,16 @@ def aspect_train_runtime(wildcards):
     return max(10, int(3 * seconds / 60))
 
 
+def aspect_train_mem_mb(wildcards):
+    """torch itself plus the float32 activations kept for the backward pass: per token the logits
+    (3 copies) and, per block, ~16 d_model values and one attention row per head."""
+    spec = ASPECT_MODELS[wildcards.aspect_model]
+    per_token = 3 * spec["vocab"] + spec["n_layer"] * (
+        16 * spec["d_model"] + spec["d_model"] // spec["head_dim"] * spec["context"]
+    )
+    tokens = spec["training"]["batch_size"] * spec["context"]
+    return 1024 + 4 * tokens * per_token // 2**20
+
+
 def aspect_weights():
     return expand("results/aspect/weights/{model}.pt", model=list(ASPECT_MODELS))

@@ -335,3 +335,23 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     assert "not universal across shapes" in summary["conclusion"]
     assert summary["densities"][0]["ratio"] > 1  # the wider shape tolerates denser features
     assert "not separate them" in macros["AspectLlmVerdict"]  # d and N grow together in the LLMs
+
+
+@pytest.mark.parametrize("path", ["config/config.yaml", "config/paper.yaml"])
+def test_default_and_paper_sweeps_meet_the_issue(path):
+    """At least two N, two seeds, aspect ratios spread 8x or more within each N, and equal 12 L d^2."""
+    from pathlib import Path
+
+    import yaml
+
+    from superscale.shape_plan import shape_plan
+
+    settings = yaml.safe_load((Path(__file__).resolve().parents[1] / path).read_text())["aspect"]
+    plan = shape_plan(settings | {"grad_clip": 1.0, "log_every": 100})
+    groups = {spec["n_group"] for spec in plan.values()}
+    assert len(groups) >= 2 and len(settings["seeds"]) >= 2
+    for group in groups:
+        shapes = {(s["n_layer"], s["d_model"]) for s in plan.values() if s["n_group"] == group}
+        aspects = [d / layers for layers, d in shapes]
+        assert max(aspects) / min(aspects) >= 8
+        assert {kaplan_n(*shape) for shape in shapes} == {group}

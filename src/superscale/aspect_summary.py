@@ -366,7 +366,6 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     else:
         universality = (f"Whether the internal representations of different shapes are as similar as two seeds the data "
                         f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}.")
-    universality += " Linear CKA compares subspaces, not individual features."
     return " ".join([premise, capacity, universality])
 
 

@@ -11,8 +11,8 @@ Per pair of models of one N group (one row per representation of results/aspect/
 linear CKA of the residual streams after the blocks at matched relative depth (superscale.gpt
 .depth_block) over the same held-out tokens, and of the unembedding directions (rows normalised as
 for the overlaps, tokens as examples). Raw unembedding rows share one direction that carries ~80 %
-of their variance (it tracks token frequency), which puts every pair at CKA ~0.997; the directions
-weigh every token alike.
+of their variance (its projection follows log token frequency, |r| ~ 0.98), which puts every pair
+at CKA ~0.997; the directions weigh every token alike.
 `kind` is "same shape" (two init seeds of one shape: the baseline) or "different shape".
 """
 
