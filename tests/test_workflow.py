@@ -76,24 +76,12 @@ def test_shape_sweep_runs_end_to_end(built):
     assert "step 30/30" in (built / "logs/aspect/train/L4_d8_s1.log").read_text()
 
 
-def test_adding_a_seed_trains_only_that_seeds_models(built):
-    config = yaml.safe_load((built / "tiny.yaml").read_text())
-    config["aspect"]["seeds"].append(2)
-    (built / "seed.yaml").write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        ["snakemake", "--cores", "1", "--dry-run", "--configfile", "seed.yaml"],
-        cwd=built, capture_output=True, text=True,
-    )
-    jobs = planned_jobs(result.stdout + result.stderr)
-    assert jobs["aspect_train"] == 2, jobs  # one new seed x two shapes
-    assert "aspect_tokens" not in jobs and "train_toy" not in jobs
-
-
-def test_adding_a_model_analyses_only_that_model(built):
+def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     config = yaml.safe_load((built / "tiny.yaml").read_text())
     extra = dict(config["llm"]["extra_models"]["tiny-16"], hf_id="none/again")
     config["llm"]["extra_models"]["tiny-again"] = extra
     config["llm"]["models"].append("tiny-again")
+    config["aspect"]["seeds"].append(2)  # one dry run for both changes: each DAG costs seconds
     (built / "more.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
         ["snakemake", "--cores", "1", "--dry-run", "--configfile", "more.yaml"],
@@ -102,7 +90,8 @@ def test_adding_a_model_analyses_only_that_model(built):
     jobs = planned_jobs(result.stdout + result.stderr)
     for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
         assert jobs[rule] == 1, (rule, jobs)
-    assert "train_toy_small" not in jobs
+    assert jobs["aspect_train"] == 2, jobs  # the new seed x two shapes
+    assert "train_toy" not in jobs and "aspect_tokens" not in jobs
 
 
 def test_second_run_has_nothing_to_do(built):
