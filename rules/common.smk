@@ -8,9 +8,11 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from superscale.gpt import kaplan_n
 from superscale.llm_registry import load_registry, select
 from superscale.methods import PAPER_SECTIONS
 from superscale.plan import FAMILIES, toy_plan
+from superscale.shape_plan import shape_plan
 from superscale.texts import available as text_available
 
 validate(config, "../workflow/schemas/config.schema.yaml")
@@ -145,9 +147,6 @@ LLM_MODELS = {
 }
 LLM_DATASETS = {spec["name"]: spec for spec in LLM["datasets"]}
 LLM_FIGURES = ["fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"]
-ALL_FIGURES = (
-    SMALL_FIGURES + LARGE_FIGURES + ESWEEP_FIGURES + FIG18_FIGURES + LLM_FIGURES
-)
 # The run's identity for the paper's source lines and the audit: the config files given on the
 # command line (none: the Snakefile's default) and the content of the config they made.
 CONFIG_FILES = [os.path.relpath(path) for path in workflow.overwrite_configfiles]
@@ -169,8 +168,17 @@ wildcard_constraints:
     llm_figure="|".join(LLM_FIGURES),
 
 
+# Registry keys that only the shape analysis (rules/aspect.smk) reads: left out of the LLM rules'
+# params, so that adding or correcting them reruns none of the LLM stage.
+SHAPE_ONLY_KEYS = ("n_layer",)
+
+
 def llm_entry(wildcards):
-    return LLM_MODELS[wildcards.model]
+    return {
+        key: value
+        for key, value in LLM_MODELS[wildcards.model].items()
+        if key not in SHAPE_ONLY_KEYS
+    }
 
 
 def llm_loss_mem_mb(wildcards):
@@ -188,3 +196,55 @@ def llm_datasets_here():
 
 def per_model(pattern):
     return expand(pattern, model=list(LLM_MODELS), dataset=list(LLM_DATASETS))
+
+
+# ---------------------------------------------------------------- shape sweep (rules/aspect.smk)
+
+ASPECT = canonical(config["aspect"])
+ASPECT_MODELS = shape_plan(ASPECT)
+ASPECT_FIGURES = ["aspect_loss", "aspect_overlap", "aspect_similarity"]
+ALL_FIGURES = (
+    SMALL_FIGURES
+    + LARGE_FIGURES
+    + ESWEEP_FIGURES
+    + FIG18_FIGURES
+    + LLM_FIGURES
+    + ASPECT_FIGURES
+)
+
+
+wildcard_constraints:
+    aspect_model="|".join(ASPECT_MODELS),
+    aspect_figure="|".join(ASPECT_FIGURES),
+
+
+def aspect_spec(wildcards):
+    return ASPECT_MODELS[wildcards.aspect_model]
+
+
+def aspect_train_runtime(wildcards):
+    """Minutes for one model on CPU with a 3x margin: 6 N FLOPs per token for the blocks and
+    6 V d for the unembedding, at CPU_GFLOPS_PER_THREAD (small products run far below it, hence
+    the floor)."""
+    spec = ASPECT_MODELS[wildcards.aspect_model]
+    n = kaplan_n(spec["n_layer"], spec["d_model"]) + spec["vocab"] * spec["d_model"]
+    tokens = (
+        spec["training"]["steps"] * spec["training"]["batch_size"] * spec["context"]
+    )
+    seconds = 6 * n * tokens / (CPU_GFLOPS_PER_THREAD * 1e9 * ASPECT["threads"])
+    return max(10, int(3 * seconds / 60))
+
+
+def aspect_train_mem_mb(wildcards):
+    """torch itself plus the float32 activations kept for the backward pass: per token the logits
+    (3 copies) and, per block, ~16 d_model values and one attention row per head."""
+    spec = ASPECT_MODELS[wildcards.aspect_model]
+    per_token = 3 * spec["vocab"] + spec["n_layer"] * (
+        16 * spec["d_model"] + spec["d_model"] // spec["head_dim"] * spec["context"]
+    )
+    tokens = spec["training"]["batch_size"] * spec["context"]
+    return 1024 + 4 * tokens * per_token // 2**20
+
+
+def aspect_weights():
+    return expand("results/aspect/weights/{model}.pt", model=list(ASPECT_MODELS))

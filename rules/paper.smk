@@ -7,6 +7,7 @@ NUMBERS = [
     "paper/generated/llm.tex",
     "paper/generated/methods.tex",
     "paper/generated/reproduction.tex",
+    "paper/generated/aspect.tex",
 ]
 
 
@@ -68,7 +69,13 @@ rule reproduction:
 rule provenance:
     input:
         figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
-        tables=NUMBERS + ["results/reproduction.csv", "results/reproduction.md"],
+        tables=NUMBERS
+        + [
+            "results/reproduction.csv",
+            "results/reproduction.md",
+            "results/aspect/models.csv",
+            "results/aspect/similarity.csv",
+        ],
         code=library("provenance"),
     output:
         json="results/provenance.json",
@@ -94,6 +101,7 @@ rule paper:
         tex="paper/main.tex",
         numbers=NUMBERS + ["paper/generated/provenance.tex"],
         figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
+        katta="paper/sections/katta.tex",
     output:
         pdf="paper/main.pdf",
     log:

@@ -66,11 +66,28 @@ def test_llm_stage_runs_end_to_end_on_tiny_models(built):
     assert "\\LlmAlphaM" in (built / "paper/generated/llm.tex").read_text()
 
 
-def test_adding_a_model_analyses_only_that_model(built):
+def test_shape_sweep_runs_end_to_end(built):
+    models = pd.read_csv(built / "results/aspect/models.csv")
+    assert len(models) == 2 * 2  # two shapes x two seeds
+    assert {"n_nonembedding", "d_model", "n_layer", "seed", "heldout_loss", "mean_sq_overlap", "overlap_ratio",
+            "phi_half", "implied_density_vocab", "train_seconds", "device"} <= set(models.columns)
+    assert (models.heldout_loss > 0).all() and (models.tokens_trained == 30 * 4 * 32).all()
+    assert models.n_nonembedding.max() / models.n_nonembedding.min() < 1.05
+    similarity = pd.read_csv(built / "results/aspect/similarity.csv")
+    assert len(similarity) == 6 * 3  # pairs of 4 models x (2 depths + unembedding)
+    assert (similarity.kind == "same shape").sum() == 2 * 3
+    assert similarity.cka.between(0, 1 + 1e-9).all()
+    assert len(pd.read_csv(built / "results/aspect/llm_shapes.csv")) == 3
+    assert "\\AspectConclusion" in (built / "paper/generated/aspect.tex").read_text()
+    assert "step 30/30" in (built / "logs/aspect/train/L4_d8_s1.log").read_text()
+
+
+def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     config = yaml.safe_load((built / "tiny.yaml").read_text())
     extra = dict(config["llm"]["extra_models"]["tiny-16"], hf_id="none/again")
     config["llm"]["extra_models"]["tiny-again"] = extra
     config["llm"]["models"].append("tiny-again")
+    config["aspect"]["seeds"].append(2)  # one dry run for both changes: each DAG costs seconds
     (built / "more.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
         ["snakemake", "--cores", "1", "--dry-run", "--configfile", "more.yaml"],
@@ -79,7 +96,8 @@ def test_adding_a_model_analyses_only_that_model(built):
     jobs = planned_jobs(result.stdout + result.stderr)
     for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
         assert jobs[rule] == 1, (rule, jobs)
-    assert "train_toy_small" not in jobs
+    assert jobs["aspect_train"] == 2, jobs  # the new seed x two shapes
+    assert "train_toy" not in jobs and "aspect_tokens" not in jobs
 
 
 @pytest.fixture

@@ -50,9 +50,9 @@ def write_tiny_models(root: Path) -> None:
 
 
 def write_tiny_gguf(path: Path, vocab: int = 64, width: int = 32, qtype: str = "Q8_0", seed: int = 0,
-                    declared_width: int | None = None) -> np.ndarray:
-    """A GGUF with a quantised token_embd.weight (vocab x width) and llama metadata; returns the
-    dequantised matrix the file holds."""
+                    declared_width: int | None = None, blocks: int = 0) -> np.ndarray:
+    """A GGUF with a quantised token_embd.weight (vocab x width) and llama metadata, plus `blocks`
+    blocks of one (width x width) float32 tensor each; returns the dequantised head matrix."""
     import gguf
 
     rng = np.random.default_rng(seed)
@@ -61,6 +61,10 @@ def write_tiny_gguf(path: Path, vocab: int = 64, width: int = 32, qtype: str = "
     writer = gguf.GGUFWriter(str(path), "llama")
     writer.add_embedding_length(declared_width or width)
     writer.add_token_list([f"t{i}" for i in range(vocab)])
+    if blocks:
+        writer.add_block_count(blocks)
+    for block in range(blocks):
+        writer.add_tensor(f"blk.{block}.attn_q.weight", np.ones((width, width), dtype=np.float32))
     data = gguf.quants.quantize(matrix, kind) if kind not in (gguf.GGMLQuantizationType.F32,) else matrix
     writer.add_tensor("token_embd.weight", data, raw_shape=None if kind == gguf.GGMLQuantizationType.F32 else None,
                       raw_dtype=None if kind == gguf.GGMLQuantizationType.F32 else kind)

@@ -1,0 +1,27 @@
+"""Rule aspect_similarity: linear CKA between every pair of models of one N group -> similarity.csv."""
+
+import numpy as np
+import pandas as pd
+import torch
+
+from superscale.runlog import logged
+from superscale.shape_measures import load_trained, representations, similarity_rows
+from superscale.token_stream import evaluation_starts, windows
+from superscale.trainer import resolve_device
+
+with logged(snakemake):  # noqa: F821
+    smk = snakemake  # noqa: F821
+    torch.set_num_threads(smk.threads)
+    device = resolve_device(smk.params.device)
+    settings = smk.params.similarity
+    heldout = np.load(smk.input.tokens)["heldout"]
+    models = {}
+    for path in smk.input.weights:
+        model, payload = load_trained(path)
+        context = model.shape.context
+        batches = windows(heldout, evaluation_starts(len(heldout), context, settings["windows"]), context)
+        models[payload["model"]] = {"spec": payload["spec"]} | representations(model, batches, settings["depths"], device)
+        print(f"{payload['model']}: blocks {models[payload['model']]['blocks']} on {batches[:, :-1].numel()} tokens")
+    table = pd.DataFrame(similarity_rows(models))
+    table.to_csv(smk.output.similarity, index=False)
+    print(table.groupby(["n_group", "representation", "depth", "kind"], dropna=False).cka.describe().to_string())

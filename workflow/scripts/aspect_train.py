@@ -1,0 +1,45 @@
+"""Rule aspect_train: train one model of the shape sweep on the shared token stream; store its
+weights with everything that made them (shape, seeds, settings, loss history, counted N)."""
+
+import os
+
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, set before CUDA starts
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from superscale.gpt import GPT, GPTShape, non_embedding_parameters  # noqa: E402
+from superscale.lm_training import LMSettings, train_language_model  # noqa: E402
+from superscale.runlog import logged  # noqa: E402
+from superscale.token_stream import training_starts  # noqa: E402
+from superscale.trainer import configure_precision, resolve_device  # noqa: E402
+
+with logged(snakemake) as log:  # noqa: F821
+    smk = snakemake  # noqa: F821
+    spec, name = smk.params.spec, smk.wildcards.aspect_model
+    torch.set_num_threads(smk.threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    device = resolve_device(smk.params.device)
+    configure_precision(device)
+    tokens = np.load(smk.input.tokens)["train"]
+    shape = GPTShape(vocab=spec["vocab"], context=spec["context"], n_layer=spec["n_layer"],
+                     d_model=spec["d_model"], head_dim=spec["head_dim"])
+    settings = LMSettings(**spec["training"])
+    torch.manual_seed(spec["seed"])
+    model = GPT(shape)
+    n = non_embedding_parameters(model)
+    print(f"{name}: {shape}, N = {n:,} (non-embedding), init seed {spec['seed']}, data seed {spec['data_seed']}, "
+          f"{device}, {smk.threads} thread(s)")
+    starts = training_starts(len(tokens), shape.context, settings.batch_size, settings.steps, spec["data_seed"])
+    started = time.perf_counter()
+    history = train_language_model(model, tokens, starts, settings, device, name, progress=log)
+    torch.save({
+        "model": name, "shape": shape.as_dict(), "spec": spec, "n_nonembedding": n,
+        "state_dict": {key: value.cpu() for key, value in model.state_dict().items()},
+        "history": history, "device": str(device), "threads": smk.threads,
+        "wall_seconds": time.perf_counter() - started,
+    }, smk.output.weights)
+    print(f"{name}: final train loss {history['final_train_loss']:.4f} after {history['tokens_trained']:,} tokens "
+          f"in {history['train_seconds']:.1f} s")
