@@ -143,6 +143,7 @@ def test_config_change_reruns_only_its_dependents(edited):
     jobs = rules_to_rerun(edited)
     assert jobs["llm_head"] == 3
     assert set(jobs) <= {"llm_head", "llm_tables", "fit_llm", "figure_llm", "figure_toy_large", "llm_numbers",
+                         "aspect_llm_shapes", "aspect_numbers", "figure_aspect",  # the heads' shape analysis
                          "methods", "reproduction", "provenance", "paper"}
 
 
