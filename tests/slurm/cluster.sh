@@ -2,7 +2,7 @@
 # A single-node SLURM cluster on this machine, for the SLURM integration test (tests/test_slurm.py).
 #   bash tests/slurm/cluster.sh install   Debian's slurmctld, slurmd, slurm-client and munge (root)
 #   bash tests/slurm/cluster.sh start     munge key, slurm.conf, then munged, slurmctld, slurmd
-#   bash tests/slurm/cluster.sh stop      stop the daemons this script started
+#   bash tests/slurm/cluster.sh stop      stop the daemons this script started, remove its slurm.conf
 #   bash tests/slurm/cluster.sh status    exit 0 when the node is up and accepts jobs
 # Every step is idempotent. No accounting database: AccountingStorageType=accounting_storage/none,
 # so job states come from squeue (MinJobAge keeps finished jobs visible there for 10 minutes).
@@ -120,6 +120,9 @@ stop() {
             for _ in $(seq 20); do as_root kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         fi
     done
+    # Without a controller, every SLURM client call waits out its message timeout (~10 s), and the
+    # Snakemake SLURM plugin makes one when Snakemake starts: remove the config this script wrote.
+    if [ -e "$CONF" ] && grep -qF "$MARKER" "$CONF"; then as_root rm -f "$CONF"; fi
 }
 
 case "${1:-}" in
