@@ -173,7 +173,7 @@ rule figure_aspect:
         pdf=report(
             "results/figures/{aspect_figure}.pdf",
             category="Shape sweep (Katta)",
-            caption="../workflow/report/{aspect_figure}.rst",
+            caption="../workflow/report/figure_aspect.rst",
         ),
     log:
         "logs/figures/{aspect_figure}.log",

@@ -90,13 +90,18 @@ def environment() -> dict:
     }
 
 
+def _named(values) -> dict:
+    """Snakemake's named lists, or the plain namespaces a script is run with for debugging."""
+    return dict(values.items()) if hasattr(values, "items") else dict(vars(values))
+
+
 def job_header(smk) -> dict:
     """What a script's log records about its job before the job starts its work."""
     return {
-        "rule": smk.rule,
-        "wildcards": dict(smk.wildcards.items()),
-        "params": dict(smk.params.items()),
-        "threads": smk.threads,
+        "rule": getattr(smk, "rule", None),
+        "wildcards": _named(smk.wildcards) if hasattr(smk, "wildcards") else {},
+        "params": _named(smk.params) if hasattr(smk, "params") else {},
+        "threads": getattr(smk, "threads", 1),
         "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         **code_version(),
         **environment(),
