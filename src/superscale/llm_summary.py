@@ -6,9 +6,8 @@ import math
 
 import pandas as pd
 
+from superscale.latex import escape
 
-def _tex(text: str) -> str:
-    return str(text).replace("_", r"\_").replace("%", r"\%")
 
 
 def _sci(value: float) -> str:
@@ -21,9 +20,9 @@ def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
     wide = losses.pivot(index="model", columns="dataset", values="loss_nats")
     lines = [r"\begin{tabular}{l r r r r r r " + "r " * len(datasets) + "}", r"\toprule",
              "model & $m$ & $V$ & $\\overline{\\cos^2}$ & $\\overline{\\|W_i\\|}$ & min--max & $\\phi_{1/2}$ & "
-             + " & ".join(_tex(d) for d in datasets) + r" \\", r"\midrule"]
+             + " & ".join(escape(d) for d in datasets) + r" \\", r"\midrule"]
     for row in heads.sort_values(["family", "d_model"]).itertuples():
-        cells = [_tex(row.model), str(row.d_model), f"{row.vocab:,}".replace(",", r"\,"), _sci(row.mean_sq_overlap),
+        cells = [escape(row.model), str(row.d_model), f"{row.vocab:,}".replace(",", r"\,"), _sci(row.mean_sq_overlap),
                  f"{row.norm_mean:.2f}", f"{row.norm_min:.2f}--{row.norm_max:.2f}", f"{row.phi_half:.3f}"]
         cells += [("n/a" if pd.isna(wide.loc[row.model, d]) else f"{wide.loc[row.model, d]:.2f}") for d in datasets]
         lines.append(" & ".join(cells) + r" \\")
@@ -39,10 +38,10 @@ def llm_summary(heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, f
     tokens = losses.loc[losses.status == "ok", "tokens"]
     return {
         "LlmModels": len(heads),
-        "LlmModelList": ", ".join(_tex(m) for m in heads.model),
+        "LlmModelList": ", ".join(escape(m) for m in heads.model),
         "LlmFamilies": heads.family.nunique(),
-        "LlmDatasets": ", ".join(_tex(d) for d in evaluated) or "none",
-        "LlmSkipped": ", ".join(_tex(d) for d in skipped) or "none",
+        "LlmDatasets": ", ".join(escape(d) for d in evaluated) or "none",
+        "LlmSkipped": ", ".join(escape(d) for d in skipped) or "none",
         "LlmTokens": loss_settings["tokens"],
         "LlmContext": loss_settings["context"],
         "LlmTokensMin": int(tokens.min()) if len(tokens) else 0,

@@ -4,6 +4,7 @@ paper's own settings (config/paper.yaml holds those)."""
 from __future__ import annotations
 
 from superscale.grid import axis_values
+from superscale.latex import escape
 from superscale.plan import esweep_densities, toy_cells
 
 # Keys that change how a run executes, not what it computes: never a deviation from the paper.
@@ -11,9 +12,6 @@ OPERATIONAL = {"threads", "log_every", "cache_dir", "registry", "device", "cells
 # The sections that reproduce the paper (others, such as Katta's test, have no paper settings).
 PAPER_SECTIONS = ("toy_small", "toy_esweep", "toy_fig18", "toy_large", "llm")
 
-
-def _tex(text: object) -> str:
-    return str(text).replace("_", r"\_").replace("%", r"\%").replace("&", r"\&").replace("#", r"\#")
 
 
 def _show(value: object) -> str:
@@ -26,10 +24,10 @@ def _show(value: object) -> str:
             return "[" + ", ".join(items) + f"] ({len(value)} values)"
         return "[" + ", ".join(items) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_tex(k)}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{escape(k)}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float):
         return f"{value:g}"
-    return _tex(value)
+    return escape(value)
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, object]:
@@ -84,18 +82,18 @@ def toy_paragraph(config: dict) -> str:
         f"$\\gamma\\in{_show(axis_values(large['gamma']))}$, seeds {_show(large['seeds'])}; "
         f"{_schedule(large, large_warmup)}, learning rate of $W$ scaled by "
         f"$(8/m)^{{{large['lr_width_exponent']:g}}}$ and of $b$ set to ${large['lr_bias']:g}/m$; fit window "
-        f"``{_tex(large['fit_window'])}''; {models['large']} models.",
-        f"Device setting: \\texttt{{{_tex(config['device'])}}}.",
+        f"``{escape(large['fit_window'])}''; {models['large']} models.",
+        f"Device setting: \\texttt{{{escape(config['device'])}}}.",
     ]) + "\n"
 
 
 def llm_paragraph(config: dict, models: dict[str, dict], datasets: dict[str, dict]) -> str:
     """The language models analysed, where their weights came from, the texts and token budgets."""
     llm = config["llm"]
-    rows = [f"{_tex(name)} & {_tex(entry['family'])} & {entry['d_model']} & {_tex(entry['source']['kind'])} \\\\"
+    rows = [f"{escape(name)} & {escape(entry['family'])} & {entry['d_model']} & {escape(entry['source']['kind'])} \\\\"
             for name, entry in models.items()]
-    offsets_by = r" $\times$ ".join(_tex(key) for key in llm["fit"]["offsets_by"])
-    texts = ", ".join(f"{_tex(name)} ({_tex(spec['kind'])})" for name, spec in datasets.items())
+    offsets_by = r" $\times$ ".join(escape(key) for key in llm["fit"]["offsets_by"])
+    texts = ", ".join(f"{escape(name)} ({escape(spec['kind'])})" for name, spec in datasets.items())
     return "\n".join([
         r"\paragraph{Language models.}",
         f"{len(models)} models (Table~\\ref{{tab:methods-llm}}); texts: {texts}. Loss on at most "
@@ -117,7 +115,7 @@ def deviations_paragraph(used: dict, paper: dict, models: dict[str, dict]) -> st
     """Every paper setting this run changed, and the weight sources that differ from the paper's."""
     changes = deviations(used, paper)
     quantised = [name for name, entry in models.items() if entry["source"]["kind"] == "pypi_gguf"]
-    items = [f"\\item \\texttt{{{_tex(key)}}}: {'absent' if ours is None else _show(ours)} "
+    items = [f"\\item \\texttt{{{escape(key)}}}: {'absent' if ours is None else _show(ours)} "
              f"(paper: {'absent' if theirs is None else _show(theirs)})" for key, ours, theirs in changes]
     if quantised:
         items.append(f"\\item {len(quantised)} of the {len(models)} language models are quantised GGUF "

@@ -24,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from superscale.latex import escape
+
 HEADER = "# superscale job "
 PACKAGES = [
     "snakemake", "torch", "numpy", "pandas", "scipy", "matplotlib", "pyarrow", "transformers",
@@ -238,22 +240,19 @@ def repository_url(workdir: str | Path = ".") -> str | None:
     return remote if remote.startswith("https://") else None
 
 
-def _tex(text: str) -> str:
-    return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("%", r"\%").replace("#", r"\#")
-
 
 def source_line(step: dict, config_sha256: str, url: str | None) -> str:
     """'Made by <script> (rule r) at commit c, config h.' for a figure's caption, linked where the
     repository has a web address."""
     made_by = step["script"] or "a shell command"
-    shown = rf"\texttt{{{_tex(made_by)}}}"
+    shown = rf"\texttt{{{escape(made_by)}}}"
     if url and step["commit"] and step["script"]:
         shown = rf"\href{{{url}/blob/{step['commit']}/{step['script']}}}{{{shown}}}"
     if step["commit"]:
         code = rf"commit \texttt{{{step['commit'][:10]}}}" + (" with uncommitted changes" if step["dirty"] else "")
     else:
         code = "code outside git"
-    return (rf"Made by {shown} (rule \texttt{{{_tex(step['rule'])}}}) at {code}, "
+    return (rf"Made by {shown} (rule \texttt{{{escape(step['rule'])}}}) at {code}, "
             rf"config \texttt{{{config_sha256[:12]}}}.")
 
 

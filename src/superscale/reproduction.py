@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from superscale.latex import escape
 from superscale.summary import small_toy_summary
 
 COLUMNS = ["id", "quantity", "paper_value", "paper_sigma", "paper_tolerance", "paper_source", "ours_value",
@@ -173,33 +174,17 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Unicode in published.yaml's texts and what LaTeX typesets for it (maths in $...$).
-_TEX_SYMBOLS = {
-    "α_m": r"$\alpha_m$", "α_N": r"$\alpha_N$", "φ_1/2": r"$\phi_{1/2}$", "m²/2": r"$m^2/2$", "≈": r"$\approx$",
-    "±": r"$\pm$", "γ": r"$\gamma$", "α": r"$\alpha$", "φ": r"$\phi$", "−": "-", "≤": r"$\le$", "≥": r"$\ge$",
-    "≲": r"$\lesssim$", "Δ": r"$\Delta$", "σ": r"$\sigma$", "×": r"$\times$", "²": r"$^2$", "<": "$<$", ">": "$>$",
-    "|": "$|$",
-}
-_TEX_PATTERN = re.compile("|".join(re.escape(symbol) for symbol in _TEX_SYMBOLS) + r"|[\\_%&#]")
-
-
-def _tex(text: str) -> str:
-    """Plain text with the symbols above typeset and LaTeX's special characters escaped."""
-    escape = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
-    return _TEX_PATTERN.sub(lambda match: _TEX_SYMBOLS.get(match.group(0)) or escape[match.group(0)], str(text))
-
-
 def latex_table(table: pd.DataFrame) -> str:
     """The comparison as a LaTeX tabular (booktabs) for the paper."""
     lines = [r"\begin{tabular}{p{0.40\textwidth}llrl}", r"\toprule",
              r"Quantity & Paper & Ours & $|\Delta|/\sigma$ & Verdict \\", r"\midrule"]
     for row in table.itertuples():
         lines.append(" & ".join([
-            _tex(row.quantity) + f" ({_tex(row.paper_source)})",
-            _tex(_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)),
-            _tex(_pm(row.ours_value, row.ours_sigma)),
+            escape(row.quantity) + f" ({escape(row.paper_source)})",
+            escape(_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)),
+            escape(_pm(row.ours_value, row.ours_sigma)),
             _z(row.difference_in_sigma),
-            _tex(row.verdict),
+            escape(row.verdict),
         ]) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"

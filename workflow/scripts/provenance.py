@@ -5,6 +5,7 @@ import datetime
 import json
 from pathlib import Path
 
+from superscale.latex import escape
 from superscale.provenance import chain, code_version, environment, machines, repository_url, source_line
 from superscale.runlog import logged
 from superscale.summary import latex_macros
@@ -26,11 +27,11 @@ with logged(snakemake):  # noqa: F821
         "RunCommit": run["commit"][:10] if run["commit"] else "none (not a git checkout)",
         "RunDirty": "with uncommitted changes" if run["dirty"] else "clean",
         "RunConfigHash": smk.params.config_sha256[:12],
-        "RunConfigFiles": ", ".join(smk.params.configfiles).replace("_", r"\_") or "config/config.yaml",
+        "RunConfigFiles": escape(", ".join(smk.params.configfiles)) or "config/config.yaml",
         "RunOutputs": len(records),
         "RunJobs": len(jobs),
         "RunComputeHours": sum(step["wall_s"] or 0.0 for step in jobs.values()) / 3600,
-        "RunMachines": "; ".join(machines(records)).replace("_", r"\_") or "not recorded",
+        "RunMachines": escape("; ".join(machines(records))) or "not recorded",
     }
     lines = [latex_macros(macros)]
     for figure in smk.input.figures:
