@@ -181,7 +181,7 @@ rule llm_numbers:
         losses="results/llm/losses.csv",
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
-        code=library("summary", "llm_summary"),
+        code=library("summary", "llm_summary", "latex"),
     output:
         tex="paper/generated/llm.tex",
     log:

@@ -14,7 +14,7 @@ NUMBERS = [
 rule methods:
     input:
         paper_config="config/paper.yaml",
-        code=library("methods", "plan", "grid"),
+        code=library("methods", "plan", "grid", "latex"),
     output:
         tex="paper/generated/methods.tex",
     log:
@@ -41,7 +41,7 @@ rule reproduction:
         small_metrics="results/toy/small/metrics.csv",
         llm="results/fits/llm.json",
         zipf="results/llm/zipf.csv",
-        code=library("reproduction", "summary"),
+        code=library("reproduction", "summary", "latex"),
     output:
         csv=report(
             "results/reproduction.csv",
@@ -76,7 +76,7 @@ rule provenance:
             "results/aspect/models.csv",
             "results/aspect/similarity.csv",
         ],
-        code=library("provenance"),
+        code=library("provenance", "latex"),
     output:
         json="results/provenance.json",
         tex="paper/generated/provenance.tex",
