@@ -43,6 +43,7 @@ rule toy_cell_metrics:
         runtime=30,
     params:
         eval_batches=lambda wildcards: TRAINING[wildcards.family]["eval_batches"],
+        eval_batch_size=lambda wildcards: TRAINING[wildcards.family]["eval_batch_size"],
     script:
         "../workflow/scripts/toy_cell_metrics.py"
 

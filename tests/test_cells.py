@@ -35,10 +35,20 @@ def test_stored_pack_round_trips_and_gives_one_row_per_cell_and_width(tmp_path):
     torch.save(train_pack(specs, torch.device("cpu")), path)
     payload = load_pack(path)
     assert [CellSpec.from_dict(cell["spec"]) for cell in payload["cells"]] == specs
-    metrics, norms = pack_tables(payload, eval_batches=3, device=torch.device("cpu"))
+    metrics, norms = pack_tables(payload, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))
     assert list(metrics.m) == [3, 5, 8] * 2 and list(metrics.gamma) == [-0.5] * 3 + [0.5] * 3
     assert (metrics.seed == 3).all() and (metrics.loss > 0).all()
     assert len(norms) == 2 * 3 * SPEC.n
+
+
+def test_final_loss_uses_the_eval_batch_size_not_the_training_batch():
+    """The spread of the per-batch losses shrinks as 1/sqrt(samples per batch): 4x the eval batch
+    halves it, whatever batch the models trained at."""
+    payload = train_pack([SPEC], torch.device("cpu"))
+    small, _ = pack_tables(payload, eval_batches=200, eval_batch_size=16, device=torch.device("cpu"))
+    large, _ = pack_tables(payload, eval_batches=200, eval_batch_size=64, device=torch.device("cpu"))
+    ratio = (small.loss_std / large.loss_std).to_numpy()
+    assert ratio == pytest.approx([2.0] * len(ratio), rel=0.25)
 
 
 def test_a_cell_trains_the_same_alone_or_in_a_pack():
@@ -63,6 +73,6 @@ def test_corrupted_weights_file_is_named(tmp_path):
 
 def test_a_packs_models_are_scored_on_the_same_batches_as_alone():
     payload = train_pack([SPEC, dataclasses.replace(SPEC, gamma=0.5)], torch.device("cpu"))
-    together, _ = pack_tables(payload, eval_batches=3, device=torch.device("cpu"))
-    alone, _ = pack_tables(payload | {"cells": payload["cells"][1:]}, eval_batches=3, device=torch.device("cpu"))
+    together, _ = pack_tables(payload, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))
+    alone, _ = pack_tables(payload | {"cells": payload["cells"][1:]}, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))
     assert list(together.loss[3:]) == list(alone.loss)

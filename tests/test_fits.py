@@ -173,12 +173,16 @@ def test_weak_loss_integral_hand_value():
     assert weak_loss_integral(0.25, 0.0, 100) == pytest.approx(4 / 3 * 0.75 * 100 / 99)
 
 
-def test_weak_loss_sum():
+def test_weak_loss_sum_is_the_variance_of_the_unrepresented_features():
+    """Eq. 4: sum of (4/3) p_i - p_i^2, the variance of x_i = u_i v_i, over the features left out."""
     probs = np.array([0.4, 0.3, 0.2, 0.1])
-    assert weak_loss_sum(probs, 0) == pytest.approx(4 / 3)
-    assert weak_loss_sum(probs, 2) == pytest.approx(4 / 3 * 0.3)
+    assert weak_loss_sum(probs, 0) == pytest.approx(4 / 3 - (0.16 + 0.09 + 0.04 + 0.01))
+    assert weak_loss_sum(probs, 2) == pytest.approx(4 / 3 * 0.3 - (0.04 + 0.01))
     assert weak_loss_sum(probs, 4) == 0.0
-    assert weak_loss_sum(probs, 2.0) == pytest.approx(0.4)
+    # the same number as the empirical variance of x_i summed over the left-out features
+    rng = np.random.default_rng(0)
+    x = (rng.random((400_000, 4)) < probs) * rng.uniform(0, 2, (400_000, 4))
+    assert weak_loss_sum(probs, 1) == pytest.approx(x[:, 1:].var(axis=0).sum(), rel=0.01)
 
 
 @pytest.mark.parametrize("alpha, rel", [(0.0, 0.001), (0.5, 0.01), (1.0, 0.06)])

@@ -12,6 +12,7 @@ from superscale.plan import esweep_densities, toy_cells, toy_plan
 ROOT = Path(__file__).resolve().parents[1]
 TINY = yaml.safe_load((ROOT / "tests/config/tiny.yaml").read_text())
 PAPER = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+DEFAULT = yaml.safe_load((ROOT / "config/config.yaml").read_text())
 
 
 def test_esweep_densities_span_one_to_where_the_first_feature_is_always_on():
@@ -28,8 +29,32 @@ def test_paper_grid_sizes():
     assert len(cells["fig18"]) == 17
     assert len(cells["large"]) == 3 * 2
     exponential = next(c.spec for c in cells["large"] if c.spec.distribution == "exponential")
-    assert exponential.n == 10240 and exponential.warmup_steps == 1000 and exponential.scale == 400
+    assert exponential.n == 10240 and exponential.scale == 400
     assert exponential.learning_rates(1024) == (pytest.approx(0.02 * (8 / 1024) ** 0.25), pytest.approx(2 / 1024))
+
+
+def test_paper_config_follows_the_authors_runs():
+    """exp-17.py: MSE x 100 back-propagated, batch 8192 x 40,000 steps, 5 % warmup; the small toys'
+    scripts: plain MSE. Every toy's final loss on 100 x 2048 fresh samples."""
+    cells = toy_cells(PAPER)
+    large = [c.spec for c in cells["large"]]
+    assert {(s.loss_scale, s.batch_size, s.steps, s.warmup_steps) for s in large} == {(100.0, 8192, 40000, 2000)}
+    assert {c.spec.loss_scale for family in ("small", "esweep", "fig18") for c in cells[family]} == {1.0}
+    for config in (PAPER, DEFAULT):
+        for section in ("toy_small", "toy_large"):
+            assert (config[section]["eval_batches"], config[section]["eval_batch_size"]) == (100, 2048)
+
+
+def test_default_large_toys_keep_each_distribution_form():
+    """The reduced large toys scale the exponential's decay length with n (p_n/p_1 as in the
+    paper) and keep every width where m^2/2 <= n."""
+    large = DEFAULT["toy_large"]
+    paper = PAPER["toy_large"]
+    decay = lambda section: (section["n"] - 1) / section["exponential_scale"]  # noqa: E731
+    assert decay(large) == pytest.approx(decay(paper), rel=0.01)
+    assert large["power_exponent"] == paper["power_exponent"]
+    assert all(m * m / 2 <= large["n"] for m in large["m"])
+    assert max(large["m"]) / min(large["m"]) >= 8
 
 
 def test_cpu_trains_one_cell_per_job_and_gpu_packs_every_gamma():

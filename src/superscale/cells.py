@@ -43,6 +43,7 @@ class CellSpec:
     scale: float = 400.0  # decay length of the exponential distribution
     lr_width_exponent: float = 0.0  # large toy: lr(W) = lr * (8 / m) ** 0.25
     lr_bias: float | None = None  # large toy: lr(b) = lr_bias / m
+    loss_scale: float = 1.0  # back-propagated loss = MSE x loss_scale (authors' large toys: 100)
 
     def learning_rates(self, m: int) -> tuple[float, float]:
         """Peak learning rates (W, b) of the width-m model (paper Sec. 4 and B.1)."""
@@ -89,7 +90,10 @@ def train_pack(specs: list[CellSpec], device: torch.device, progress=None) -> di
         raise ValueError(f"cells trained together must differ only in gamma; got {specs}")
     runs = [spec.runs() for spec in specs]
     settings = TrainSettings(
-        first.batch_size, Schedule(first.steps, first.warmup_steps, first.min_lr_ratio), first.log_every
+        first.batch_size,
+        Schedule(first.steps, first.warmup_steps, first.min_lr_ratio),
+        first.log_every,
+        loss_scale=first.loss_scale,
     )
     flat = [run for cell_runs in runs for run in cell_runs]
     trained = iter(train_toys(flat, first.probabilities(), settings, first.data_seed(), device, progress))
@@ -119,11 +123,14 @@ def load_pack(path) -> dict:
         ) from error
 
 
-def pack_tables(payload: dict, eval_batches: int, device: torch.device) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pack_tables(
+    payload: dict, eval_batches: int, eval_batch_size: int, device: torch.device
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-model metrics (one row per cell and m) and row norms (one row per feature) of a stored pack.
 
-    The loss is measured on eval_batches fresh batches of the training batch size (the paper's
-    "100 times the batch size"), from a seed of its own. The pack's cells share their distribution,
+    The loss is measured on eval_batches fresh batches of eval_batch_size samples (the paper's
+    "100 times the batch size" of 2048), whatever the training batch, from a seed of its own, so
+    that losses of runs trained at different batch sizes carry the same sampling noise. The pack's cells share their distribution,
     so every model is scored on the same batches, drawn once.
     """
     cells = payload["cells"]
@@ -131,7 +138,7 @@ def pack_tables(payload: dict, eval_batches: int, device: torch.device) -> tuple
     probs = spec.probabilities()
     eval_seed = derive_seed("eval", spec.distribution, spec.n, spec.alpha, spec.density, spec.seed)
     models = [(cell, model) for cell in cells for model in cell["models"]]
-    losses = evaluate_losses([(model["W"], model["b"]) for _, model in models], probs, spec.batch_size, eval_batches, eval_seed, device)
+    losses = evaluate_losses([(model["W"], model["b"]) for _, model in models], probs, eval_batch_size, eval_batches, eval_seed, device)
     rows, norms = [], []
     for (cell, model), (loss, loss_std) in zip(models, losses):
         spec = CellSpec.from_dict(cell["spec"])

@@ -101,8 +101,10 @@ def least_ambiguous_cases(metrics: pd.DataFrame, count: int = 9) -> pd.DataFrame
 
 
 def weak_loss_sum(probs, n_represented: int) -> float:
-    """Weak-regime loss (paper Eq. 4): (4/3) sum of p_i over the features not represented."""
-    return 4.0 / 3.0 * float(np.sum(np.asarray(probs)[int(n_represented) :]))
+    """Weak-regime loss (paper Eq. 4): sum over the features not represented of the variance of
+    x_i, <v^2> p_i - <v>^2 p_i^2 = (4/3) p_i - p_i^2 (their optimal bias is the mean <x_i>)."""
+    unrepresented = np.asarray(probs, dtype=float)[int(n_represented) :]
+    return float(np.sum(4.0 / 3.0 * unrepresented - unrepresented**2))
 
 
 def weak_loss_integral(phi, alpha: float, n: int):

@@ -20,7 +20,7 @@ from superscale.data import feature_probabilities
 from superscale.grid import axis_values, value_token
 
 FAMILIES = ("small", "esweep", "fig18", "large")
-TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every")
+TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every", "loss_scale")
 
 
 @dataclass(frozen=True)

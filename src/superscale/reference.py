@@ -30,10 +30,12 @@ def train_reference(
     lr_b: float,
     schedule: Schedule,
     next_batch: Callable[[int], torch.Tensor],
+    loss_scale: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
     """Train one model from (W, b); next_batch(step) returns the dense (B, n) input of that step.
 
-    Returns the trained W, b and the per-step training loss (MSE times n, as the paper reports).
+    Back-propagates MSE x loss_scale, as the authors' large-toy script does with 100. Returns the
+    trained W, b and the per-step training loss (MSE times n, as the paper reports).
     """
     W = W.clone().requires_grad_(True)
     b = b.clone().requires_grad_(True)
@@ -45,7 +47,7 @@ def train_reference(
         factor = schedule.multiplier(step)
         W.grad = b.grad = None
         loss = torch.nn.functional.mse_loss(forward(x, W, b), x)
-        loss.backward()
+        (loss * loss_scale).backward()
         with torch.no_grad():
             decay_rows_(W, torch.tensor(lr_W * factor), gamma_t)
             adam_step_(W, W.grad, *states["W"], step + 1, torch.tensor(lr_W * factor))

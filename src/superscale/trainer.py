@@ -46,6 +46,9 @@ class TrainSettings:
     schedule: Schedule
     log_every: int = 100
     chunk_bytes: int | None = None  # None: chosen from the device
+    # The back-propagated loss is MSE x loss_scale (the authors' large-toy runs used 100). Adam is
+    # invariant to it except through eps, which it shrinks relative to rarely active rows' gradients.
+    loss_scale: float = 1.0
 
 
 @dataclass
@@ -133,17 +136,18 @@ class _Chunk:
         self.lr_W = torch.tensor([r.lr_W for r in runs], device=device)
         self.lr_b = torch.tensor([r.lr_b for r in runs], device=device)
 
-    def step(self, batch: SparseBatch, step: int, factor: float, want_loss: bool) -> torch.Tensor | None:
+    def step(self, batch: SparseBatch, step: int, factor: float, want_loss: bool, loss_scale: float = 1.0) -> torch.Tensor | None:
         """One optimizer step on a batch stored without its empty samples (see without_empty_rows).
 
-        Returns the loss (MSE x n) per model if asked. An empty sample's output is ReLU(b) and its
-        hidden state 0, so it reaches only the bias gradient and the loss, in closed form.
+        Gradients are those of MSE x loss_scale; returns the loss (MSE x n) per model if asked.
+        An empty sample's output is ReLU(b) and its hidden state 0, so it reaches only the bias
+        gradient and the loss, in closed form.
         """
         W, b = self.W, self.b
         K, n, m = W.shape
         hidden, weights, out = sparse_forward(W, b, batch.csr)
         loss = _residual_(out, batch, b, want_loss)
-        scale = 2.0 / (batch.samples * n)
+        scale = 2.0 * loss_scale / (batch.samples * n)
         grads = torch.bmm(hidden.transpose(1, 2), out)  # (K, m + 1, n): G^T h and, last, sum of G
         grad_b = (grads[:, m] + batch.empty_rows * b.relu()).mul_(scale)
         back = torch.bmm(out, weights[:, :m].transpose(1, 2))  # dL/dh up to scale
@@ -200,7 +204,7 @@ def train_toys(
         factor = settings.schedule.multiplier(step)
         want_loss = (step + 1) % settings.log_every == 0 or step + 1 == total
         for chunk in chunks:
-            loss = chunk.step(batch, step, factor, want_loss)
+            loss = chunk.step(batch, step, factor, want_loss, settings.loss_scale)
             if want_loss:
                 _record(chunk.runs, loss, step, logs)
     trained = {}

@@ -8,7 +8,10 @@ from superscale.runlog import logged
 with logged(snakemake):
     torch.set_num_threads(snakemake.threads)
     metrics, norms = pack_tables(
-        load_pack(snakemake.input.weights), snakemake.params.eval_batches, torch.device("cpu")
+        load_pack(snakemake.input.weights),
+        snakemake.params.eval_batches,
+        snakemake.params.eval_batch_size,
+        torch.device("cpu"),
     )
     metrics.to_csv(snakemake.output.metrics, index=False)
     norms.to_parquet(snakemake.output.norms, index=False)
