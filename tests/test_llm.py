@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
+import sys
+import types
 import zipfile
 from pathlib import Path
 
@@ -13,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from tiny_llm import write_tiny_gguf, write_tiny_llama
+from tiny_llm import TEXT, tiny_gpt2, tiny_opt, tiny_tokenizer, write_tiny_gguf, write_tiny_llama
 
 from superscale import headstats, llm_fits, texts, zipf
-from superscale.llm_loss import evaluate, load_model
+from superscale.llm_loss import evaluate, load_model, position_limit
 from superscale.llm_registry import RegistryError, head_width, load_registry, select
 from superscale.weights import WeightError, fetch, read_head
 from superscale.weights import hub as hub_source
@@ -218,19 +221,85 @@ def test_offline_texts_and_missing_corpus():
     assert not texts.available({"kind": "fortunes", "path": "/no/such/dir"})
 
 
-def test_loss_on_a_tiny_model_is_token_weighted(tmp_path):
-    directory = write_tiny_llama(tmp_path / "tiny", d_model=16)
-    model, tokenizer = load_model("tiny", {"model_dir": str(directory)}, threads=1)
-    documents = texts.britannica()
-    row = evaluate(model, tokenizer, documents, tokens=50, context=20)
-    assert row["windows"] == 3 and row["tokens"] == 19 + 19 + 9  # no BOS: context - 1 per window
-    ids = torch.tensor([tokenizer(documents[0], add_special_tokens=False)["input_ids"][:50]])
+def test_offline_texts_are_cut_into_samples_for_the_losses_only():
+    plays = texts.shakespeare_plays()
+    assert texts.load_documents({"name": "plays", "kind": "shakespeare_plays"}) == plays  # the shape sweep's corpus
+    samples = texts.evaluation_documents({"name": "plays", "kind": "shakespeare_plays"})
+    first, second = (texts.cut_documents([play], 1024) for play in plays[:2])
+    assert samples[: len(first) + len(second)] == first + second  # each play on its own, in order
+    assert "".join(first).split() == plays[0].split()  # no word lost: the shorter last sample is kept
+    assert all(len(sample.split()) >= 1024 for sample in first[:-1]) and "\n" not in "".join(first)
+    assert second[0].startswith(plays[1].split("\n")[0].strip() + " ")  # a sample starts where its play starts
+    britannica = texts.evaluation_documents({"name": "britannica", "kind": "britannica"})
+    assert len(britannica) > 40 and all(len(sample.split()) >= 1024 for sample in britannica[:-1])
+    assert texts.evaluation_documents({"name": "b", "kind": "britannica", "min_words": 0}) == texts.britannica()
+
+
+def test_lines_are_joined_with_a_space_until_min_words(monkeypatch):
+    # wikitext-like records: as the authors did, each non-empty one as it is plus one space, until the
+    # sample holds >= min_words words; blank and whitespace-only records are skipped
+    lines = [" = Title = \n", "", " one two three \n", "four five\n", " \n", "six\n", "seven", "eight\n"]
+    assert texts.join_lines(lines, 4) == [" = Title = \n  one two three \n ", "four five\n six\n seven "]
+    assert texts.join_lines(lines, 4, keep_tail=True)[-1] == "eight\n "
+    assert texts.join_lines(lines, 1) == [line + " " for line in lines if line.strip()]
+    assert texts.cut_documents(["  To be,\n\n  or not\nto be "], 3) == ["To be, or not ", "to be "]
+    fake = types.ModuleType("datasets")
+    fake.load_dataset = lambda path, name, split, streaming: iter([{"text": line} for line in lines])
+    monkeypatch.setitem(sys.modules, "datasets", fake)
+    spec = {"name": "wikitext", "kind": "hub", "path": "wikitext", "name_config": "wikitext-103-v1"}
+    assert texts.load_documents(spec | {"min_words": 4}) == texts.join_lines(lines, 4)
+    assert texts.load_documents(spec | {"min_words": 4, "documents": 1}) == texts.join_lines(lines, 4)[:1]
+    assert texts.evaluation_documents(spec) == [line for line in lines if line.strip()]  # c4, pile: as they come
+
+
+def scored_directly(model, ids: list[int]) -> tuple[float, int]:
+    """(summed loss, predicted tokens) of one sequence, with the model's own shifted-label loss."""
+    batch = torch.tensor([ids])
     with torch.inference_mode():
-        per_window = [(model(ids[:, s : s + 20], labels=ids[:, s : s + 20]).loss.item(), min(20, 50 - s) - 1)
-                      for s in (0, 20, 40)]
-    expected = sum(loss * n for loss, n in per_window) / sum(n for _, n in per_window)
-    assert row["loss_nats"] == pytest.approx(expected, rel=1e-5)
+        return model(batch, labels=batch).loss.item() * (len(ids) - 1), len(ids) - 1
+
+
+def test_each_document_is_scored_from_its_start_and_the_budget_cuts_the_last(tmp_path):
+    directory = write_tiny_llama(tmp_path / "tiny", d_model=16)  # 128 positions; its tokenizer adds no BOS
+    model, tokenizer = load_model("tiny", {"model_dir": str(directory)}, threads=1)
+    first, second = "the king and the queen of denmark", TEXT[40:400]
+    ids = [tokenizer(doc, add_special_tokens=False)["input_ids"] for doc in (first, second)]
+    assert len(ids[0]) < 20 < len(ids[1])  # a window of 20 across the joined documents would span both
+    row = evaluate(model, tokenizer, [first, second], tokens=1000, context=20)
+    parts = [scored_directly(model, ids[0]), scored_directly(model, ids[1][:20])]
+    assert row["documents"] == 2 and row["documents_truncated"] == 1 and not row["bos"]
+    assert row["tokens"] == len(ids[0]) - 1 + 19 == sum(n for _, n in parts)  # no BOS: the first token is context
+    assert row["context_used"] == 20 and row["position_limit"] == 128
+    assert row["loss_nats"] == pytest.approx(sum(loss for loss, _ in parts) / row["tokens"], rel=1e-5)
     assert abs(row["loss_nats"] - math.log(len(tokenizer))) < 1.0  # a random model: about log V
+    budget = len(ids[0]) - 1 + 5  # the second document is cut to the 5 tokens left (6 positions), the third not read
+    row = evaluate(model, tokenizer, [first, second, second], tokens=budget, context=20)
+    last = scored_directly(model, ids[1][:6])
+    assert row["tokens"] == budget and row["documents"] == 2
+    assert row["loss_nats"] == pytest.approx((parts[0][0] + last[0]) / budget, rel=1e-5)
+
+
+@pytest.mark.parametrize("family", ["gpt2", "opt"])
+def test_context_is_clamped_to_the_models_positions_bos_included(family, caplog):
+    tokenizer = tiny_tokenizer(add_bos=family == "opt")  # OPT's tokenizer puts a BOS in front, GPT-2's does not
+    model = (tiny_opt if family == "opt" else tiny_gpt2)(len(tokenizer), positions=16)
+    assert position_limit(model.config) == 16  # n_positions of GPT-2; OPT: 16, though its table has 18 rows
+    with pytest.raises(IndexError):  # one position more than the table holds: the crash the clamp prevents
+        model(torch.zeros((1, 17), dtype=torch.long))
+    words = TEXT.split()
+    documents = [" ".join(words[start : start + 30]) for start in (0, 7, 13)]
+    with caplog.at_level(logging.INFO, logger="superscale.llm_loss"):
+        row = evaluate(model, tokenizer, documents, tokens=1000, context=2048, label=family)
+    assert "clamped to 16" in caplog.text
+    assert row["context"] == 2048 and row["context_used"] == 16 and row["bos"] == (family == "opt")
+    assert row["documents"] == 3 and row["tokens"] == 3 * 15  # 16 positions, BOS among them, predict 15
+    # the authors' scoring: tokenizer(text, truncation=True, max_length=limit) counts the BOS in the limit
+    parts = [scored_directly(model, tokenizer(doc, truncation=True, max_length=16)["input_ids"]) for doc in documents]
+    assert row["loss_nats"] == pytest.approx(sum(loss for loss, _ in parts) / sum(n for _, n in parts), rel=1e-5)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="superscale.llm_loss"):
+        assert evaluate(model, tokenizer, documents, tokens=1000, context=8)["context_used"] == 8
+    assert "clamped" not in caplog.text
 
 
 def test_zipf_fit_recovers_the_exponent():
@@ -306,7 +375,7 @@ def test_real_smollm2_head_and_loss():
     overlap = headstats.mean_sq_overlap(head.matrix)
     assert 1 / 576 < overlap < 0.5
     model, tokenizer = load_model("smollm2-135m", manifest, threads=1)
-    row = evaluate(model, tokenizer, texts.britannica(), tokens=128, context=128)
+    row = evaluate(model, tokenizer, texts.evaluation_documents({"name": "b", "kind": "britannica"}), tokens=128, context=128)
     assert 1.5 < row["loss_nats"] < 5.0
     json.dumps(row)
 

@@ -11,8 +11,10 @@ TEXT = ("the quick brown fox jumps over the lazy dog while the king and the quee
         "speak of ghosts, poison and revenge in the castle at elsinore ") * 20
 
 
-def tiny_tokenizer(vocab: int = 300):
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+def tiny_tokenizer(vocab: int = 300, add_bos: bool = False):
+    """A byte-level BPE tokenizer trained on TEXT; with add_bos it puts <s> in front of every text
+    by itself (as OPT's and Gemma's tokenizers do), else it adds no special token."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
@@ -23,6 +25,9 @@ def tiny_tokenizer(vocab: int = 300):
     from tokenizers import decoders
 
     tokenizer.decoder = decoders.ByteLevel()
+    if add_bos:
+        tokenizer.post_processor = processors.TemplateProcessing(
+            single="<s> $A", special_tokens=[("<s>", tokenizer.token_to_id("<s>"))])
     return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="<unk>", bos_token="<s>", eos_token="</s>")
 
 
@@ -41,6 +46,30 @@ def write_tiny_llama(directory: Path, d_model: int, vocab: int = 300, seed: int 
     LlamaForCausalLM(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
+
+
+def tiny_gpt2(vocab: int, positions: int, d_model: int = 16, seed: int = 0):
+    """A one-layer GPT-2 with random weights and a position table of `positions` rows (n_positions)."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(seed)
+    config = GPT2Config(vocab_size=vocab, n_positions=positions, n_embd=d_model, n_layer=1, n_head=2,
+                        bos_token_id=1, eos_token_id=2)
+    return GPT2LMHeadModel(config).eval()
+
+
+def tiny_opt(vocab: int, positions: int, d_model: int = 16, seed: int = 0):
+    """A one-layer OPT with random weights and max_position_embeddings = `positions` (its learned
+    table has two rows more: OPT's offset)."""
+    import torch
+    from transformers import OPTConfig, OPTForCausalLM
+
+    torch.manual_seed(seed)
+    config = OPTConfig(vocab_size=vocab, hidden_size=d_model, word_embed_proj_dim=d_model, ffn_dim=2 * d_model,
+                       num_hidden_layers=1, num_attention_heads=2, max_position_embeddings=positions,
+                       pad_token_id=0, bos_token_id=1, eos_token_id=2)
+    return OPTForCausalLM(config).eval()
 
 
 def write_tiny_models(root: Path) -> None:

@@ -1,7 +1,10 @@
 """Rule llm_losses: one model's loss on every configured text, one JSON file per dataset.
 
-The model is loaded (and its GGUF dequantised) once for all datasets. A corpus that is not
-installed here is recorded as skipped, with the reason, in its file and in the log.
+The model is loaded (and its GGUF dequantised) once for all datasets. Each dataset's samples
+(superscale.texts.evaluation_documents) are scored each from its own start, truncated at
+min(llm.loss.context, the model's position limit), until llm.loss.tokens tokens are predicted
+(superscale.llm_loss); the row records the documents scored and the context used. A corpus that
+is not installed here is recorded as skipped, with the reason, in its file and in the log.
 """
 
 import json
@@ -10,7 +13,7 @@ import time
 
 from superscale.llm_loss import evaluate, load_model, unavailable_row
 from superscale.runlog import logged
-from superscale.texts import TextUnavailable, load_documents
+from superscale.texts import TextUnavailable, evaluation_documents
 
 with logged(snakemake):  # noqa: F821
     smk = snakemake  # noqa: F821
@@ -21,9 +24,12 @@ with logged(snakemake):  # noqa: F821
         spec = smk.params.datasets[dataset]
         started = time.perf_counter()
         try:
-            documents = load_documents(spec)
+            documents = evaluation_documents(spec)
             row = evaluate(model, tokenizer, documents, settings["tokens"], settings["context"], f"{name}/{dataset}")
             row["status"] = "ok"
+            logging.info("%s/%s: %d of %d documents scored (%d truncated), %d tokens, context %d",
+                         name, dataset, row["documents"], len(documents), row["documents_truncated"], row["tokens"],
+                         row["context_used"])
         except TextUnavailable as error:
             logging.warning("NOTICE %s/%s skipped: %s", name, dataset, error)
             row = unavailable_row(str(error))
