@@ -37,11 +37,13 @@ rule methods:
 rule reproduction:
     input:
         published="config/published.yaml",
+        paper_config="config/paper.yaml",
+        figure_values="data/authors_figures.csv",
         fits=expand("results/fits/{table}.csv", table=list(FIT_TABLES)),
         small_metrics="results/toy/small/metrics.csv",
         llm="results/fits/llm.json",
         zipf="results/llm/zipf.csv",
-        code=library("reproduction", "summary", "latex"),
+        code=library("reproduction", "summary", "latex", "grid"),
     output:
         csv=report(
             "results/reproduction.csv",
@@ -61,6 +63,7 @@ rule reproduction:
         runtime=10,
     params:
         fit_tables=list(FIT_TABLES),
+        config={section: canonical(config[section]) for section in PAPER_SECTIONS},
         config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
     script:
         "../workflow/scripts/reproduction.py"

@@ -70,7 +70,7 @@ def test_shape_sweep_runs_end_to_end(built):
     models = pd.read_csv(built / "results/aspect/models.csv")
     assert len(models) == 2 * 2  # two shapes x two seeds
     assert {"n_nonembedding", "d_model", "n_layer", "seed", "heldout_loss", "mean_sq_overlap", "overlap_ratio",
-            "phi_half", "implied_density_vocab", "train_seconds", "device"} <= set(models.columns)
+            "phi_half", "implied_density_vocab", "device"} <= set(models.columns)
     assert (models.heldout_loss > 0).all() and (models.tokens_trained == 30 * 4 * 32).all()
     assert models.n_nonembedding.max() / models.n_nonembedding.min() < 1.05
     similarity = pd.read_csv(built / "results/aspect/similarity.csv")
@@ -195,15 +195,29 @@ def test_audit_flags_a_changed_input_and_says_out_of_date(edited):
     assert "up to date (snakemake --dry-run): no" in result.stdout
 
 
-def test_reproduction_report_compares_every_published_quantity(built):
+def test_reproduction_report_compares_like_with_like(built):
+    """Every published quantity has its row, every small-toy cell of the run its own row against the
+    same (or the nearest, named) cell of the authors' figure, and each row says whether the
+    setting is the paper's; tiny.yaml's never is, so nothing is judged against a figure's value."""
     table = pd.read_csv(built / "results/reproduction.csv")
     published = yaml.safe_load((built / "config/published.yaml").read_text())
-    assert list(table.id) == [entry["id"] for entry in published["quantities"]]
-    assert set(table.verdict) <= {"agrees", "disagrees", "not measured", "undetermined"}
+    values = table[table.kind == "value"]
+    assert list(values.id) == [entry["id"] for entry in published["quantities"]]
+    assert set(table.verdict) <= {"agrees", "disagrees", "agrees with claim", "disagrees with claim", "not comparable",
+                                  "not measured", "undetermined"}
     assert table.config.str.startswith("tiny.yaml").all()
+    assert not table.setting_matches.any() and table.setting.str.startswith("differs: ").all()
+    assert not table.judged_against.eq("paper value").any()
     # tiny.yaml has no exponential large toys: said so, not counted as agreeing
-    assert table.set_index("id").loc["large_strong_exponential", "verdict"] == "not measured"
-    assert "| quantity | paper |" in (built / "results/reproduction.md").read_text()
+    assert values.set_index("id").loc["large_strong_exponential", "verdict"] == "not measured"
+    cells = table[table.id == "small_alpha_m"]
+    fits = pd.read_csv(built / "results/fits/toy_small.csv")
+    assert sorted(zip(cells.gamma, cells.alpha)) == sorted(zip(fits.gamma, fits.alpha))
+    # tiny's gamma = 0.5 is not on the paper's grid: set against gamma = 0.556, and the row says so
+    assert set(cells[cells.gamma == 0.5].paper_point) == {"nearest grid point: gamma = 0.555556"}
+    assert (table[table.kind == "summary"].paper_point == "the same cells").all()
+    report = (built / "results/reproduction.md").read_text()
+    assert "## Cells (the same cell of the authors' figure)" in report and "| quantity | paper |" in report
 
 
 def test_html_report_has_every_figure_with_its_caption(built):

@@ -44,6 +44,7 @@ def llm_summary(heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, f
         "LlmSkipped": ", ".join(escape(d) for d in skipped) or "none",
         "LlmTokens": loss_settings["tokens"],
         "LlmContext": loss_settings["context"],
+        "LlmContextUsedMin": int(losses.loc[losses.status == "ok", "context_used"].min()) if len(tokens) else 0,
         "LlmTokensMin": int(tokens.min()) if len(tokens) else 0,
         "LlmOverlapMin": _sci(heads.mean_sq_overlap.min()),
         "LlmOverlapMax": _sci(heads.mean_sq_overlap.max()),

