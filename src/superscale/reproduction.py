@@ -67,13 +67,17 @@ class Sources:
 
 
 def _describe(value) -> str:
-    """A config value as short text: long numeric lists as their range and count."""
+    """A config value as short text: long lists as their range or size, mappings as key value."""
     if isinstance(value, dict) and {"start", "stop", "num"} <= set(value):
         value = axis_values(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_describe(item)}" for key, item in sorted(value.items()))
     if isinstance(value, list) and len(value) > 3 and all(isinstance(v, (int, float)) for v in value):
         return f"{min(value):g}–{max(value):g} ({len(value)} values)"
+    if isinstance(value, list) and (len(value) > 4 or any(isinstance(v, (dict, list)) for v in value)):
+        return f"{len(value)} entries"
     if isinstance(value, list):
-        return ", ".join(_describe(v) for v in value) if all(not isinstance(v, dict) for v in value) else f"{len(value)} entries"
+        return ", ".join(_describe(v) for v in value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -367,10 +371,13 @@ def cell_rows(published: dict, sources: Sources, config_label: str) -> list[dict
     return rows
 
 
-def summary_rows(published: dict, cells: pd.DataFrame, config_label: str) -> list[dict]:
-    """Region means over the same cells on both sides (errors propagated from the cells')."""
+def summary_rows(published: dict, sources: Sources, cells: pd.DataFrame, config_label: str) -> list[dict]:
+    """Region means over the same cells on both sides (errors propagated from the cells'), in the
+    setting of the cell block they summarise."""
+    blocks = {block["id"]: block for block in published.get("cells", [])}
     rows = []
     for entry in published.get("summaries", []):
+        matches, setting = _setting(published, blocks[entry["of"]].get("setting"), sources)
         members = cells[(cells.id == entry["of"]) & cells.ours_value.notna() & cells.paper_value.notna()]
         members = members[[_in_region(entry["where"], row.to_dict()) for _, row in members.iterrows()]]
         count = len(members)
@@ -380,8 +387,6 @@ def summary_rows(published: dict, cells: pd.DataFrame, config_label: str) -> lis
         note = f"mean over {count} cells" if count else "not measured: no cell of ours in the region"
         paper = {"value": float(members.paper_value.mean()) if count else math.nan,
                  "sigma": mean_error("paper_sigma") if count else math.nan}
-        matches = bool(members.setting_matches.all()) if count else True
-        setting = members.setting.iloc[0] if count else "paper's"
         rows.append(_base(entry, "summary", config_label) | {
             "paper_value": paper["value"], "paper_sigma": paper["sigma"], "paper_tolerance": None,
             "paper_source": entry["source"], "paper_point": "the same cells", "setting_matches": matches,
@@ -395,7 +400,7 @@ def compare(published: dict, sources: Sources, config_label: str) -> pd.DataFram
     cells = pd.DataFrame(cell_rows(published, sources, config_label), columns=COLUMNS)
     rows = value_rows(published, sources, config_label)
     frames = [pd.DataFrame(rows, columns=COLUMNS), cells,
-              pd.DataFrame(summary_rows(published, cells, config_label), columns=COLUMNS)]
+              pd.DataFrame(summary_rows(published, sources, cells, config_label), columns=COLUMNS)]
     return pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)[COLUMNS]
 
 
