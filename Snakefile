@@ -6,7 +6,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# A run with --configfile uses those files alone: merged under them, config/config.yaml would
+# silently fill in every section and key they lack, and the run would not be the one they describe.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"

@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import yaml
+
 from snakemake.utils import validate
 
 from superscale.gpt import kaplan_n
@@ -15,6 +17,20 @@ from superscale.plan import FAMILIES, toy_plan
 from superscale.shape_plan import shape_plan
 from superscale.texts import available as text_available
 
+
+def missing_sections(config):
+    """The schema's required top-level sections that the config lacks. Under --configfile the
+    Snakefile reads no default, so a section the user left out is missing, not borrowed."""
+    schema = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+    return [key for key in yaml.safe_load(schema.read_text())["required"] if key not in config]
+
+
+if workflow.overwrite_configfiles and (missing := missing_sections(config)):
+    raise ValueError(
+        f"config files {', '.join(map(os.path.relpath, workflow.overwrite_configfiles))} lack the "
+        f"section(s) {', '.join(missing)}: a run with --configfile uses only the files given, so "
+        "every required section must be in one of them; copy the section from config/config.yaml"
+    )
 validate(config, "../workflow/schemas/config.schema.yaml")
 
 
@@ -146,6 +162,11 @@ LLM_MODELS = {
         LLM["models"],
     ).items()
 }
+if LLM["histogram_model"] not in LLM_MODELS:
+    raise ValueError(
+        f"config llm.histogram_model: {LLM['histogram_model']!r} is not among llm.models "
+        f"({', '.join(LLM_MODELS)}); Fig. 19 draws the row-norm histogram of one of the models analysed"
+    )
 LLM_DATASETS = {spec["name"]: spec for spec in LLM["datasets"]}
 LLM_FIGURES = ["fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"]
 # The run's identity for the paper's source lines and the audit: the config files given on the

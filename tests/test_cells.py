@@ -67,7 +67,7 @@ def test_corrupted_weights_file_is_named(tmp_path):
     path = tmp_path / "pack.pt"
     torch.save(train_pack([SPEC], torch.device("cpu")), path)
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(ValueError, match="pack.pt.*delete it and rerun"):
+    with pytest.raises(ValueError, match=r"pack.pt.*`snakemake --cores all --forcerun .*pack\.pt`"):
         load_pack(path)
 
 

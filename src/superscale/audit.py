@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -117,4 +119,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()  # here, not at exit: a reader that stopped early (`| head`) fails inside the try
+    except BrokenPipeError:
+        # Nobody reads any more: that is the reader's choice, not an error to print. Point stdout at
+        # /dev/null so that the flush at exit has nothing left to fail on.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 128 + signal.SIGPIPE  # what a shell reports for a writer stopped by its reader
+    sys.exit(status)

@@ -27,7 +27,7 @@ import math
 import sys
 import time
 
-from superscale.weights import WeightError
+from superscale.weights import WeightError, verify
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def load_model(name: str, manifest: dict, threads: int = 1, tokenizer_only: bool
             f"model {name}: its source ({manifest.get('head_file')}) holds the head only; a forward pass needs a "
             f"snapshot directory (config.json, tokenizer, weights), a GGUF file or the hub"
         )
+    verify(name, manifest)
     kwargs = {"gguf_file": manifest["gguf_file"]} if manifest.get("gguf_file") else {}
     started = time.perf_counter()
     tokenizer = _cached_gguf_tokenizer(manifest) if kwargs else AutoTokenizer.from_pretrained(manifest["model_dir"])

@@ -5,7 +5,8 @@ statistics of its unembedding (V x d_model) that the LLM stage takes of an LLM h
 (superscale.headstats: the mean squared overlap of the normalised rows over all pairs, exactly;
 phi_1/2 and phi_1; row norms), the overlap's ratio to the 1/d_model of random directions, and the
 feature density that Katta's compressed-sensing bound allows for V features (every token row) and
-for phi_1/2 V features (the strongly represented rows) in d_model neurons.
+for phi_1/2 V features (the strongly represented rows) in d_model neurons. Training times stay in
+the weights payload and the logs, so that the table is the same in every clone.
 
 Per pair of models of one N group (one row per representation of results/aspect/similarity.csv):
 linear CKA of the residual streams after the blocks at matched relative depth (superscale.gpt
@@ -33,8 +34,18 @@ SAME, DIFFERENT = "same shape", "different shape"
 
 
 def load_trained(path) -> tuple[GPT, dict]:
-    """The model stored by rule aspect_train, and its payload (spec, history, counted N, ...)."""
-    payload = torch.load(path, map_location="cpu", weights_only=False)
+    """The model stored by rule aspect_train, and its payload (spec, history, counted N, ...).
+
+    Tensors, dicts, lists, numbers and strings only (weights_only): unpickling anything else could
+    run code from the file."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(
+            f"trained-weights file {path} cannot be read as a weights-only payload ({error}); it is truncated, "
+            f"corrupted or not ours. Retrain that model and redo what was made from it: "
+            f"`snakemake --cores all --forcerun {path}`, with your run's --configfile"
+        ) from error
     model = GPT(GPTShape(**payload["shape"]))
     model.load_state_dict(payload["state_dict"])
     return model, payload
@@ -62,7 +73,6 @@ def model_record(model: GPT, payload: dict, batches: torch.Tensor, device: torch
         "norm_mean": head["norm_mean"], "norm_min": head["norm_min"], "norm_max": head["norm_max"],
         "implied_density_vocab": implied_density(shape.vocab, shape.d_model),
         "implied_density_phi": implied_density(represented, shape.d_model) if represented > 0 else float("nan"),
-        "train_seconds": history["train_seconds"], "wall_seconds": payload["wall_seconds"],
         "device": payload["device"], "threads": payload["threads"],
     }
 

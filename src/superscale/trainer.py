@@ -206,7 +206,7 @@ def train_toys(
         for chunk in chunks:
             loss = chunk.step(batch, step, factor, want_loss, settings.loss_scale)
             if want_loss:
-                _record(chunk.runs, loss, step, logs)
+                _record(chunk.runs, loss, step, logs, runs)
     trained = {}
     for chunk in chunks:
         for k, run in enumerate(chunk.runs):
@@ -214,16 +214,33 @@ def train_toys(
     return [trained[run.label] for run in runs]
 
 
-def _record(runs: list[ToyRun], loss: torch.Tensor, step: int, logs: dict) -> None:
+def _record(runs: list[ToyRun], loss: torch.Tensor, step: int, logs: dict, job: list[ToyRun]) -> None:
     values = loss.tolist()
+    diverged = [(run, value) for run, value in zip(runs, values) if not math.isfinite(value)]
+    if diverged:
+        raise DivergenceError(_divergence_message(diverged, step, job))
     for run, value in zip(runs, values):
-        if not math.isfinite(value):
-            raise DivergenceError(
-                f"toy model {run.label} diverged at step {step + 1}: training loss is {value}. "
-                "Lower the learning rate or check the decay gamma for this configuration."
-            )
         logs[run.label][0].append(step + 1)
         logs[run.label][1].append(value)
+
+
+def _divergence_message(diverged: list[tuple[ToyRun, float]], step: int, job: list[ToyRun]) -> str:
+    """Which models diverged and, where the job trains other gammas with them (a GPU pack), that
+    those fail with them: they are unharmed (every model's weights are its own), but a job's
+    cells are stored together, so nothing of the job is kept."""
+    names = "; ".join(f"{run.label} (training loss {value})" for run, value in diverged)
+    message = (
+        f"toy model(s) diverged at step {step + 1}: {names}. Lower the learning rate or check the decay "
+        "gamma for this configuration."
+    )
+    others = sorted({run.gamma for run in job} - {run.gamma for run, _ in diverged})
+    if others:
+        message += (
+            f" This job also trains gamma {', '.join(f'{gamma:g}' for gamma in others)} on the same batches: "
+            "they had not diverged, but the job stores its cells together, so none of them is kept; with the "
+            "diverging gamma dropped from the config they retrain in a job of their own."
+        )
+    return message
 
 
 @torch.no_grad()

@@ -21,7 +21,7 @@ with logged(snakemake):  # noqa: F821
     record = {
         "model": name, "hf_id": entry["hf_id"], "family": entry["family"], "d_model": entry["d_model"],
         "head_width": head_width(entry), "tied": entry["tied"], "tensor": head.tensor,
-        "stored_dtype": head.stored_dtype, "source": manifest["kind"], "file": head.file,
+        "stored_dtype": head.stored_dtype, "source": manifest["kind"], "file": manifest["head_ref"],
         "n_params": head.n_params if head.n_params is not None else entry.get("n_params"),
         "n_params_counted": head.n_params is not None,
     } | stats

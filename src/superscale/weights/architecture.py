@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from superscale.gpt import kaplan_n
-from superscale.weights import WeightError
+from superscale.weights import WeightError, verify
 
 GGUF_EMBEDDINGS = ("token_embd.", "position_embd.", "token_types.", "output.weight")
 EMBEDDING_MARKERS = ("embed_tokens", "wte.", "wpe.", "embed_positions", "embed_in", "embed_out",
@@ -80,6 +80,7 @@ def _snapshot_shape(name: str, directory: Path) -> tuple[int, int]:
 
 def model_shape(name: str, entry: dict, manifest: dict) -> dict:
     """{n_layer, n_nonembedding, n_nonembedding_method} of one registry model."""
+    verify(name, manifest)
     registry_layers = entry.get("n_layer")
     model_dir = manifest.get("model_dir")
     if manifest["head_format"] == "gguf":

@@ -32,7 +32,8 @@ def _head_file_in(name: str, directory: Path, head: list[str]) -> Path:
 
 
 def fetch(name: str, entry: dict, cache_dir: Path) -> dict:
-    path = Path(entry["source"]["path"]).expanduser().resolve()
+    configured = entry["source"]["path"]
+    path = Path(configured).expanduser().resolve()
     if not path.exists():
         raise WeightError(f"model {name}: local source {path} does not exist (a snapshot directory, .safetensors, .bin or .gguf file)")
     head_file = _head_file_in(name, path, entry["head"]) if path.is_dir() else path
@@ -46,5 +47,6 @@ def fetch(name: str, entry: dict, cache_dir: Path) -> dict:
     gguf_file = head_file.name if fmt == "gguf" else None
     if fmt != "gguf" and not (model_dir / "config.json").is_file():
         model_dir = None  # a bare weights file: the head can be analysed, a forward pass cannot
-    return {"head_file": str(head_file), "head_format": fmt, "model_dir": None if model_dir is None else str(model_dir),
-            "gguf_file": gguf_file, "sha256": expected}
+    head_ref = str(Path(configured) / head_file.relative_to(path)) if path.is_dir() else configured
+    return {"head_file": str(head_file), "head_ref": head_ref, "head_format": fmt,
+            "model_dir": None if model_dir is None else str(model_dir), "gguf_file": gguf_file, "sha256": expected}

