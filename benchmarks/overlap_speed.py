@@ -3,7 +3,7 @@
     python3 benchmarks/overlap_speed.py [--model qwen2.5-coder-1.5b] [--block 8192] [--block-pairs 3]
 
 Reads the model's head from the cache (config llm.cache_dir; fetched there by the pipeline or by
-this script), times superscale.headstats.mean_sq_overlap (O(V d^2), float64) on all of it, and
+this script), times superscale.llm.unembedding.mean_sq_overlap (O(V d^2), float64) on all of it, and
 times the paper's method, float32 products of 8192-row blocks over all pairs i < j (O(V^2 d)), on
 the first --block-pairs off-diagonal (block, block) products only, extrapolated to all of them
 (diagonal blocks cost at least as much); it says so.
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from superscale import headstats
-from superscale.llm_registry import load_registry
-from superscale.weights import fetch, read_head
+from superscale.llm import unembedding
+from superscale.llm.registry import load_registry
+from superscale.llm.weights import fetch, read_head
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,20 +43,20 @@ def main() -> None:
     print(f"{args.model}: head {head.tensor} {vocab} x {width} ({head.stored_dtype})")
 
     started = time.perf_counter()
-    exact = headstats.mean_sq_overlap(head.matrix, dtype=np.float32)
+    exact = unembedding.mean_sq_overlap(head.matrix, dtype=np.float32)
     gram_seconds = time.perf_counter() - started
     print(f"Gram identity (all {vocab * (vocab - 1) // 2:,} pairs; float32 blocks, float64 sums, as the pipeline): "
           f"{gram_seconds:.1f} s, E[cos^2] = {exact:.8g}")
     started = time.perf_counter()
-    exact64 = headstats.mean_sq_overlap(head.matrix, dtype=np.float64)
+    exact64 = unembedding.mean_sq_overlap(head.matrix, dtype=np.float64)
     print(f"Gram identity in float64 throughout: {time.perf_counter() - started:.1f} s, E[cos^2] = {exact64:.8g} "
           f"(relative difference {abs(exact - exact64) / exact64:.1e})")
 
-    _, rows = headstats.normalised_rows(head.matrix, dtype=np.float32)  # not timed for the pairwise pass
+    _, rows = unembedding.normalised_rows(head.matrix, dtype=np.float32)  # not timed for the pairwise pass
     blocks = -(-vocab // args.block)
     total_pairs = blocks * (blocks + 1) // 2
     started = time.perf_counter()
-    sq, _, pairs = headstats.pairwise_overlap_sums(rows, block=args.block, block_pairs=args.block_pairs,
+    sq, _, pairs = unembedding.pairwise_overlap_sums(rows, block=args.block, block_pairs=args.block_pairs,
                                                    skip_diagonal=True)
     sample_seconds = time.perf_counter() - started
     measured = min(args.block_pairs, total_pairs)

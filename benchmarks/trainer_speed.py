@@ -17,10 +17,13 @@ import warnings
 
 import torch
 
-from superscale.data import feature_probabilities, make_generator
-from superscale.reference import dense_sample, train_reference
-from superscale.toymodel import Schedule, init_weights
-from superscale.trainer import TrainSettings, ToyRun, configure_precision, resolve_device, train_toys
+from superscale.core.seeds import make_generator
+from superscale.toy.features import feature_probabilities
+from superscale.toy.reference import dense_sample, train_reference
+from superscale.core.schedule import Schedule
+from superscale.toy.model import init_weights
+from superscale.core.device import configure_precision, resolve_device
+from superscale.toy.trainer import TrainSettings, ToyRun, train_toys
 
 PAPER_WIDTHS = (10, 15, 25, 39, 63, 100)
 

@@ -1,12 +1,10 @@
-# Shape sweep (Katta, arXiv 2407.01459; issue 7): one tokenizer and token stream, one training job
+# Shape sweep (Katta, arXiv 2407.01459): one tokenizer and token stream, one training job
 # per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
 # (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
 # its verdicts as LaTeX macros, and the figures.
 
 
 rule aspect_tokens:
-    input:
-        code=library("texts", "token_stream"),
     output:
         tokenizer="results/aspect/tokenizer.json",
         tokens="results/aspect/tokens.npz",
@@ -22,6 +20,7 @@ rule aspect_tokens:
         mem_mb=2048,
         runtime=20,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_tokens.py"),
         corpus=ASPECT["corpus"],
         max_documents=ASPECT.get("max_documents"),
         heldout_every=ASPECT["heldout_every"],
@@ -33,7 +32,6 @@ rule aspect_tokens:
 rule aspect_train:
     input:
         tokens="results/aspect/tokens.npz",
-        code=library("gpt", "lm_training", "token_stream", "toymodel", "trainer"),
     output:
         weights="results/aspect/weights/{aspect_model}.pt",
     log:
@@ -48,6 +46,7 @@ rule aspect_train:
         mem_mb=aspect_train_mem_mb,
         runtime=aspect_train_runtime,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_train.py"),
         spec=aspect_spec,
         device=config["device"],
     script:
@@ -58,14 +57,6 @@ rule aspect_models:
     input:
         weights=aspect_weights(),
         tokens="results/aspect/tokens.npz",
-        code=library(
-            "shape_measures",
-            "gpt",
-            "lm_training",
-            "token_stream",
-            "headstats",
-            "compressed_sensing",
-        ),
     output:
         models="results/aspect/models.csv",
     log:
@@ -78,6 +69,7 @@ rule aspect_models:
         mem_mb=2048,
         runtime=20,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_models.py"),
         eval_windows=ASPECT["eval_windows"],
         device=config["device"],
     script:
@@ -88,15 +80,6 @@ rule aspect_similarity:
     input:
         weights=aspect_weights(),
         tokens="results/aspect/tokens.npz",
-        code=library(
-            "shape_measures",
-            "gpt",
-            "lm_training",
-            "token_stream",
-            "headstats",
-            "cka",
-            "compressed_sensing",
-        ),
     output:
         similarity="results/aspect/similarity.csv",
     log:
@@ -109,6 +92,7 @@ rule aspect_similarity:
         mem_mb=4096,
         runtime=20,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_similarity.py"),
         similarity=ASPECT["similarity"],
         device=config["device"],
     script:
@@ -119,7 +103,6 @@ rule aspect_llm_shapes:
     input:
         heads=expand("results/llm/heads/{model}.json", model=list(LLM_MODELS)),
         manifests=expand("resources/llm/{model}.json", model=list(LLM_MODELS)),
-        code=WEIGHTS_CODE + library("weights/architecture", "gpt", "compressed_sensing"),
     output:
         shapes="results/aspect/llm_shapes.csv",
     log:
@@ -132,6 +115,7 @@ rule aspect_llm_shapes:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_llm_shapes.py"),
         models=LLM_MODELS,
     script:
         "../workflow/scripts/aspect_llm_shapes.py"
@@ -143,7 +127,6 @@ rule aspect_numbers:
         similarity="results/aspect/similarity.csv",
         llm_shapes="results/aspect/llm_shapes.csv",
         corpus="results/aspect/corpus.json",
-        code=library("aspect_summary", "summary"),
     output:
         summary="results/aspect/summary.json",
         tex="paper/generated/aspect.tex",
@@ -157,6 +140,7 @@ rule aspect_numbers:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/aspect_numbers.py"),
         settings=ASPECT,
     script:
         "../workflow/scripts/aspect_numbers.py"
@@ -168,7 +152,6 @@ rule figure_aspect:
         similarity="results/aspect/similarity.csv",
         llm_shapes="results/aspect/llm_shapes.csv",
         style="workflow/matplotlibrc",
-        code=library("aspect_plots", "aspect_summary"),
     output:
         pdf=report(
             "results/figures/{aspect_figure}.pdf",
@@ -184,8 +167,10 @@ rule figure_aspect:
     resources:
         mem_mb=2048,
         runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_aspect.py"),
     script:
-        "../workflow/scripts/plot_aspect.py"
+        "../workflow/scripts/figure_aspect.py"
 
 
 rule aspect:

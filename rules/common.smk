@@ -10,19 +10,27 @@ import yaml
 
 from snakemake.utils import validate
 
-from superscale.gpt import kaplan_n
-from superscale.llm_registry import load_registry, select
-from superscale.methods import PAPER_SECTIONS
-from superscale.plan import FAMILIES, toy_plan
-from superscale.shape_plan import shape_plan
-from superscale.texts import available as text_available
+from superscale.llm.registry import load_registry, select
+from superscale.llm.texts import available as text_available
+from superscale.paper.methods import PAPER_SECTIONS
+from superscale.provenance.code import code_fingerprint as fingerprint
+from superscale.shapes.plan import shape_plan
+from superscale.shapes.plan import train_mem_mb as shape_train_mem_mb
+from superscale.shapes.plan import train_minutes as shape_train_minutes
+from superscale.toy import resources as toy_resources
+from superscale.toy.plan import FAMILIES, check_widths, toy_plan
 
 
 def missing_sections(config):
     """The schema's required top-level sections that the config lacks. Under --configfile the
-    Snakefile reads no default, so a section the user left out is missing, not borrowed."""
+    Snakefile reads no default, so a section the user left out is missing, not borrowed.
+    """
     schema = Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
-    return [key for key in yaml.safe_load(schema.read_text())["required"] if key not in config]
+    return [
+        key
+        for key in yaml.safe_load(schema.read_text())["required"]
+        if key not in config
+    ]
 
 
 if workflow.overwrite_configfiles and (missing := missing_sections(config)):
@@ -46,15 +54,7 @@ def canonical(value):
 
 SMALL = canonical(config["toy_small"])
 LARGE = canonical(config["toy_large"])
-for section, n in [
-    ("toy_small", SMALL["n"]),
-    ("toy_fig18", SMALL["n"]),
-    ("toy_large", LARGE["n"]),
-]:
-    if max(config[section]["m"]) > n:
-        raise ValueError(
-            f"config {section}.m: widths {config[section]['m']} must not exceed n = {n}"
-        )
+check_widths(config)
 
 # Training jobs claim the GPU only where there is one, so CPU runs keep their parallelism.
 USES_GPU = config["device"] == "cuda" or (
@@ -96,9 +96,12 @@ wildcard_constraints:
     esweep_figure="|".join(ESWEEP_FIGURES),
 
 
-def library(*modules):
-    """Library source files as inputs, so that editing one reruns only the rules using it."""
-    return [f"src/superscale/{module}.py" for module in modules]
+def code_fingerprint(script):
+    """The meaning of a rule's script and of the library code it imports (a params value, so that
+    Snakemake reruns a rule exactly when its code changes in meaning, not on comments or layout).
+    """
+    base = Path(workflow.basedir)
+    return fingerprint(base / script, base / "src")
 
 
 def llm_points_for_figure(wildcards):
@@ -123,28 +126,14 @@ def toy_train_threads(wildcards):
 
 
 def toy_train_mem_mb(wildcards):
-    """Peak memory of one job: torch itself and, under SLURM, the Snakemake process that runs the
-    step (together 1.1-1.2 GB measured), plus a few (batch x n) float32 activations per model
-    stacked together (all of a job's models when they share one chunk)."""
-    settings = TRAINING[wildcards.family]
     cells = len(TOY.jobs[wildcards.family][wildcards.job])
-    n = settings["n"]
-    return 1536 + 4 * 4 * cells * settings["batch_size"] * n // 2**20
-
-
-# Sustained FP32 rate assumed per CPU thread when sizing job time limits (measured here: 55-90).
-CPU_GFLOPS_PER_THREAD = 20
+    return toy_resources.train_mem_mb(TRAINING[wildcards.family], cells)
 
 
 def toy_train_runtime(wildcards):
-    """Minutes for one job on CPU, with a 3x margin: three (batch x n x m) products per model
-    and step. A GPU job is faster, so the same limit holds there."""
-    flops = sum(
-        6 * spec["batch_size"] * spec["n"] * sum(spec["widths"]) * spec["steps"]
-        for spec in toy_job_specs(wildcards)
+    return toy_resources.train_minutes(
+        toy_job_specs(wildcards), toy_train_threads(wildcards)
     )
-    seconds = flops / (CPU_GFLOPS_PER_THREAD * 1e9 * toy_train_threads(wildcards))
-    return max(10, int(3 * seconds / 60))
 
 
 # ---------------------------------------------------------------- LLM stage (rules/llm.smk)
@@ -175,14 +164,6 @@ CONFIG_FILES = [os.path.relpath(path) for path in workflow.overwrite_configfiles
 CONFIG_SHA256 = hashlib.sha256(
     json.dumps(canonical(config), default=str).encode()
 ).hexdigest()
-WEIGHTS_CODE = library(
-    "weights/__init__",
-    "weights/pypi_gguf",
-    "weights/hub",
-    "weights/local",
-    "weights/readers",
-    "llm_registry",
-)
 
 
 wildcard_constraints:
@@ -245,27 +226,11 @@ def aspect_spec(wildcards):
 
 
 def aspect_train_runtime(wildcards):
-    """Minutes for one model on CPU with a 3x margin: 6 N FLOPs per token for the blocks and
-    6 V d for the unembedding, at CPU_GFLOPS_PER_THREAD (small products run far below it, hence
-    the floor)."""
-    spec = ASPECT_MODELS[wildcards.aspect_model]
-    n = kaplan_n(spec["n_layer"], spec["d_model"]) + spec["vocab"] * spec["d_model"]
-    tokens = (
-        spec["training"]["steps"] * spec["training"]["batch_size"] * spec["context"]
-    )
-    seconds = 6 * n * tokens / (CPU_GFLOPS_PER_THREAD * 1e9 * ASPECT["threads"])
-    return max(10, int(3 * seconds / 60))
+    return shape_train_minutes(ASPECT_MODELS[wildcards.aspect_model], ASPECT["threads"])
 
 
 def aspect_train_mem_mb(wildcards):
-    """torch itself plus the float32 activations kept for the backward pass: per token the logits
-    (3 copies) and, per block, ~16 d_model values and one attention row per head."""
-    spec = ASPECT_MODELS[wildcards.aspect_model]
-    per_token = 3 * spec["vocab"] + spec["n_layer"] * (
-        16 * spec["d_model"] + spec["d_model"] // spec["head_dim"] * spec["context"]
-    )
-    tokens = spec["training"]["batch_size"] * spec["context"]
-    return 1024 + 4 * tokens * per_token // 2**20
+    return shape_train_mem_mb(ASPECT_MODELS[wildcards.aspect_model])
 
 
 def aspect_weights():

@@ -7,7 +7,6 @@ rule figure_toy_small:
         norms="results/toy/small/row_norms.parquet",
         fits="results/fits/toy_small.csv",
         style="workflow/matplotlibrc",
-        code=library("plots", "plots_scaling", "data", "fits", "metrics", "grid"),
     output:
         pdf=report(
             "results/figures/{small_figure}.pdf",
@@ -24,9 +23,10 @@ rule figure_toy_small:
         mem_mb=2048,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/figure_toy_small.py"),
         n=SMALL["n"],
     script:
-        "../workflow/scripts/plot_figure.py"
+        "../workflow/scripts/figure_toy_small.py"
 
 
 rule figure_toy_large:
@@ -36,7 +36,6 @@ rule figure_toy_large:
         norms="results/toy/large/row_norms.parquet",
         fits="results/fits/toy_large.csv",
         style="workflow/matplotlibrc",
-        code=library("plots", "plots_scaling", "fits", "metrics", "grid"),
     output:
         pdf=report(
             "results/figures/{large_figure}.pdf",
@@ -52,8 +51,10 @@ rule figure_toy_large:
     resources:
         mem_mb=4096,
         runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
     script:
-        "../workflow/scripts/plot_scaling.py"
+        "../workflow/scripts/figure_scaling.py"
 
 
 rule figure_esweep:
@@ -61,7 +62,6 @@ rule figure_esweep:
         metrics="results/toy/esweep/metrics.csv",
         fits="results/fits/esweep.csv",
         style="workflow/matplotlibrc",
-        code=library("plots", "plots_scaling", "fits", "metrics", "grid"),
     output:
         pdf=report(
             "results/figures/{esweep_figure}.pdf",
@@ -77,15 +77,16 @@ rule figure_esweep:
     resources:
         mem_mb=2048,
         runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
     script:
-        "../workflow/scripts/plot_scaling.py"
+        "../workflow/scripts/figure_scaling.py"
 
 
 rule figure_fig18:
     input:
         fits="results/fits/toy_fig18.csv",
         style="workflow/matplotlibrc",
-        code=library("plots", "plots_scaling", "fits", "metrics", "grid"),
     output:
         pdf=report(
             "results/figures/fig18.pdf",
@@ -101,5 +102,7 @@ rule figure_fig18:
     resources:
         mem_mb=2048,
         runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
     script:
-        "../workflow/scripts/plot_scaling.py"
+        "../workflow/scripts/figure_scaling.py"

@@ -4,7 +4,6 @@
 rule fit_toy:
     input:
         metrics=lambda wildcards: f"results/toy/{FIT_TABLES[wildcards.table]}/metrics.csv",
-        code=library("fits"),
     output:
         fits="results/fits/{table}.csv",
     log:
@@ -17,6 +16,7 @@ rule fit_toy:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/fit_toy.py"),
         family=lambda wildcards: FIT_TABLES[wildcards.table],
         large_window=LARGE["fit_window"],
     script:
@@ -27,7 +27,6 @@ rule toy_small_numbers:
     input:
         metrics="results/toy/small/metrics.csv",
         fits="results/fits/toy_small.csv",
-        code=library("fits", "summary", "grid"),
     output:
         tex="paper/generated/toy_small.tex",
     log:
@@ -40,9 +39,10 @@ rule toy_small_numbers:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/toy_small_numbers.py"),
         config=SMALL,
     script:
-        "../workflow/scripts/toy_numbers.py"
+        "../workflow/scripts/toy_small_numbers.py"
 
 
 rule toy_scaling_numbers:
@@ -50,7 +50,6 @@ rule toy_scaling_numbers:
         large="results/fits/toy_large.csv",
         esweep="results/fits/esweep.csv",
         wide="results/fits/toy_fig18.csv",
-        code=library("fits", "summary"),
     output:
         tex="paper/generated/toy_scaling.tex",
     log:
@@ -63,6 +62,7 @@ rule toy_scaling_numbers:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/toy_scaling_numbers.py"),
         large=LARGE,
     script:
         "../workflow/scripts/toy_scaling_numbers.py"

@@ -2,8 +2,6 @@
 # its loss on each text, count its tokens; then tables, the joint fit, figures and numbers.
 # Per-model outputs are separate files, so adding a model analyses only that model.
 rule llm_fetch:
-    input:
-        code=WEIGHTS_CODE,
     output:
         manifest="resources/llm/{model}.json",
     log:
@@ -16,6 +14,7 @@ rule llm_fetch:
         mem_mb=1024,
         runtime=60,
     params:
+        code=code_fingerprint("workflow/scripts/llm_fetch.py"),
         entry=llm_entry,
         cache_dir=LLM["cache_dir"],
     script:
@@ -25,7 +24,6 @@ rule llm_fetch:
 rule llm_head:
     input:
         manifest="resources/llm/{model}.json",
-        code=WEIGHTS_CODE + library("headstats"),
     output:
         stats="results/llm/heads/{model}.json",
     log:
@@ -38,6 +36,7 @@ rule llm_head:
         mem_mb=8192,
         runtime=30,
     params:
+        code=code_fingerprint("workflow/scripts/llm_head.py"),
         entry=llm_entry,
         settings=LLM["heads"],
     script:
@@ -47,7 +46,6 @@ rule llm_head:
 rule llm_losses:
     input:
         manifest="resources/llm/{model}.json",
-        code=WEIGHTS_CODE + library("llm_loss", "texts"),
     output:
         losses=expand(
             "results/llm/losses/{{model}}/{dataset}.json", dataset=list(LLM_DATASETS)
@@ -63,6 +61,7 @@ rule llm_losses:
         mem_mb=llm_loss_mem_mb,
         runtime=60,
     params:
+        code=code_fingerprint("workflow/scripts/llm_losses.py"),
         datasets=llm_datasets_here(),
         settings=LLM["loss"],
         device=config["device"],
@@ -73,7 +72,6 @@ rule llm_losses:
 rule llm_token_counts:
     input:
         manifest="resources/llm/{model}.json",
-        code=WEIGHTS_CODE + library("llm_loss", "texts", "zipf"),
     output:
         counts=expand(
             "results/llm/tokens/{{model}}/{dataset}.csv", dataset=list(LLM_DATASETS)
@@ -88,6 +86,7 @@ rule llm_token_counts:
         mem_mb=4096,
         runtime=30,
     params:
+        code=code_fingerprint("workflow/scripts/llm_token_counts.py"),
         datasets=llm_datasets_here(),
         settings=LLM["zipf"],
     script:
@@ -99,7 +98,6 @@ rule llm_tables:
         heads=per_model("results/llm/heads/{model}.json"),
         losses=per_model("results/llm/losses/{model}/{dataset}.json"),
         counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
-        code=library("zipf"),
     output:
         heads="results/llm/heads.csv",
         losses="results/llm/losses.csv",
@@ -114,6 +112,7 @@ rule llm_tables:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/llm_tables.py"),
         models=LLM_MODELS,
         points=LLM["zipf"]["points"],
     script:
@@ -125,7 +124,6 @@ rule fit_llm:
         heads="results/llm/heads.csv",
         losses="results/llm/losses.csv",
         chinchilla=LLM["chinchilla"],
-        code=library("llm_fits"),
     output:
         fits="results/fits/llm.json",
     log:
@@ -138,6 +136,7 @@ rule fit_llm:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/fit_llm.py"),
         offsets_by=LLM["fit"]["offsets_by"],
     script:
         "../workflow/scripts/fit_llm.py"
@@ -153,7 +152,6 @@ rule figure_llm:
         counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
         chinchilla=LLM["chinchilla"],
         style="workflow/matplotlibrc",
-        code=library("llm_plots"),
     output:
         pdf=report(
             "results/figures/{llm_figure}.pdf",
@@ -170,9 +168,10 @@ rule figure_llm:
         mem_mb=2048,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/figure_llm.py"),
         histogram_model=LLM["histogram_model"],
     script:
-        "../workflow/scripts/plot_llm.py"
+        "../workflow/scripts/figure_llm.py"
 
 
 rule llm_numbers:
@@ -181,7 +180,6 @@ rule llm_numbers:
         losses="results/llm/losses.csv",
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
-        code=library("summary", "llm_summary", "latex"),
     output:
         tex="paper/generated/llm.tex",
     log:
@@ -194,6 +192,7 @@ rule llm_numbers:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/llm_numbers.py"),
         loss=LLM["loss"],
         datasets=llm_datasets_here(),
     script:

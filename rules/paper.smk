@@ -14,7 +14,6 @@ NUMBERS = [
 rule methods:
     input:
         paper_config="config/paper.yaml",
-        code=library("methods", "plan", "grid", "latex"),
     output:
         tex="paper/generated/methods.tex",
     log:
@@ -27,6 +26,7 @@ rule methods:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/methods.py"),
         config={key: canonical(config[key]) for key in ["device", *PAPER_SECTIONS]},
         models=LLM_MODELS,
         datasets=LLM_DATASETS,
@@ -43,7 +43,6 @@ rule reproduction:
         small_metrics="results/toy/small/metrics.csv",
         llm="results/fits/llm.json",
         zipf="results/llm/zipf.csv",
-        code=library("reproduction", "summary", "latex", "grid"),
     output:
         csv=report(
             "results/reproduction.csv",
@@ -62,6 +61,7 @@ rule reproduction:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/reproduction.py"),
         fit_tables=list(FIT_TABLES),
         config={section: canonical(config[section]) for section in PAPER_SECTIONS},
         config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
@@ -79,7 +79,6 @@ rule provenance:
             "results/aspect/models.csv",
             "results/aspect/similarity.csv",
         ],
-        code=library("provenance", "latex"),
     output:
         json="results/provenance.json",
         tex="paper/generated/provenance.tex",
@@ -93,6 +92,7 @@ rule provenance:
         mem_mb=1024,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/provenance.py"),
         configfiles=CONFIG_FILES,
         config_sha256=CONFIG_SHA256,
     script:

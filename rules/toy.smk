@@ -3,8 +3,6 @@
 
 
 rule train_toy:
-    input:
-        code=library("data", "toymodel", "trainer", "cells"),
     output:
         weights="results/toy/{family}/weights/{job}.pt",
     log:
@@ -19,6 +17,7 @@ rule train_toy:
         mem_mb=toy_train_mem_mb,
         runtime=toy_train_runtime,
     params:
+        code=code_fingerprint("workflow/scripts/train_toy.py"),
         cells=toy_job_specs,
         device=config["device"],
     script:
@@ -28,7 +27,6 @@ rule train_toy:
 rule toy_cell_metrics:
     input:
         weights="results/toy/{family}/weights/{job}.pt",
-        code=library("data", "trainer", "metrics", "cells", "fits"),
     output:
         metrics="results/toy/{family}/cells/{job}.csv",
         norms="results/toy/{family}/cells/{job}_norms.parquet",
@@ -42,6 +40,7 @@ rule toy_cell_metrics:
         mem_mb=4096,
         runtime=30,
     params:
+        code=code_fingerprint("workflow/scripts/toy_cell_metrics.py"),
         eval_batches=lambda wildcards: TRAINING[wildcards.family]["eval_batches"],
         eval_batch_size=lambda wildcards: TRAINING[wildcards.family]["eval_batch_size"],
     script:
@@ -69,9 +68,10 @@ rule toy_tables:
         mem_mb=4096,
         runtime=10,
     params:
+        code=code_fingerprint("workflow/scripts/toy_tables.py"),
         keep=lambda wildcards: TOY.keep[wildcards.family],
     script:
-        "../workflow/scripts/concat_tables.py"
+        "../workflow/scripts/toy_tables.py"
 
 
 rule toy:

@@ -5,12 +5,13 @@ import json
 
 import pandas as pd
 
-from superscale.compressed_sensing import implied_density
-from superscale.runlog import logged
-from superscale.weights.architecture import model_shape
+from superscale.shapes.compressed_sensing import implied_density
+from superscale.provenance.runlog import logged
+from superscale.llm.weights.architecture import model_shape
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+smk = snakemake
+
+with logged(smk):
     rows = []
     for head_path, manifest_path in zip(smk.input.heads, smk.input.manifests):
         head, manifest = json.load(open(head_path)), json.load(open(manifest_path))

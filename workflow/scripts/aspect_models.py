@@ -4,13 +4,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from superscale.runlog import logged
-from superscale.shape_measures import load_trained, model_record
-from superscale.token_stream import evaluation_starts, windows
-from superscale.trainer import resolve_device
+from superscale.provenance.runlog import logged
+from superscale.shapes.measures import load_trained, model_record
+from superscale.shapes.token_stream import evaluation_starts, windows
+from superscale.core.device import resolve_device
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+smk = snakemake
+
+with logged(smk):
     torch.set_num_threads(smk.threads)
     device = resolve_device(smk.params.device)
     heldout = np.load(smk.input.tokens)["heldout"]

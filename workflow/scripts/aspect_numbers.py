@@ -4,12 +4,13 @@ import json
 
 import pandas as pd
 
-from superscale.aspect_summary import aspect_summary
-from superscale.runlog import logged
-from superscale.summary import latex_macros
+from superscale.shapes.analysis import aspect_summary
+from superscale.provenance.runlog import logged
+from superscale.paper.numbers import latex_macros
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+smk = snakemake
+
+with logged(smk):
     summary, macros = aspect_summary(
         pd.read_csv(smk.input.models), pd.read_csv(smk.input.similarity), pd.read_csv(smk.input.llm_shapes),
         json.load(open(smk.input.corpus)), smk.params.settings,

@@ -5,12 +5,13 @@ import json
 
 import numpy as np
 
-from superscale.runlog import logged
-from superscale.texts import load_documents
-from superscale.token_stream import encode, split_documents, train_tokenizer, unigram_loss
+from superscale.provenance.runlog import logged
+from superscale.llm.texts import load_documents
+from superscale.shapes.token_stream import encode, split_documents, train_tokenizer, unigram_loss
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+smk = snakemake
+
+with logged(smk):
     documents = load_documents(smk.params.corpus)[: smk.params.max_documents]
     train, heldout = split_documents(documents, smk.params.heldout_every)
     tokenizer = train_tokenizer(train, smk.params.vocab_size)

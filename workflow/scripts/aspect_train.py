@@ -5,19 +5,20 @@ import os
 
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS, set before CUDA starts
 
-import time  # noqa: E402
+import time
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from superscale.gpt import GPT, GPTShape, non_embedding_parameters  # noqa: E402
-from superscale.lm_training import LMSettings, train_language_model  # noqa: E402
-from superscale.runlog import logged  # noqa: E402
-from superscale.token_stream import training_starts  # noqa: E402
-from superscale.trainer import configure_precision, resolve_device  # noqa: E402
+from superscale.shapes.gpt import GPT, GPTShape, non_embedding_parameters
+from superscale.shapes.training import LMSettings, train_language_model
+from superscale.provenance.runlog import logged
+from superscale.shapes.token_stream import training_starts
+from superscale.core.device import configure_precision, resolve_device
 
-with logged(snakemake) as log:  # noqa: F821
-    smk = snakemake  # noqa: F821
+smk = snakemake
+
+with logged(smk) as log:
     spec, name = smk.params.spec, smk.wildcards.aspect_model
     torch.set_num_threads(smk.threads)
     torch.use_deterministic_algorithms(True, warn_only=True)

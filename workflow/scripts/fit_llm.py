@@ -4,11 +4,11 @@ import json
 
 import pandas as pd
 
-from superscale.llm_fits import chinchilla_alpha_m, joint_fit, overlap_slope, size_exponent
-from superscale.runlog import logged
+from superscale.llm.fits import chinchilla_alpha_m, joint_fit, overlap_slope, size_exponent
+from superscale.provenance.runlog import logged
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     heads = pd.read_csv(smk.input.heads)
     losses = pd.read_csv(smk.input.losses)
     chinchilla = pd.read_csv(smk.input.chinchilla, comment="#")

@@ -2,12 +2,14 @@
 
 import pandas as pd
 
-from superscale.fits import family_exponents
-from superscale.runlog import logged
+from superscale.toy.fits import family_exponents
+from superscale.provenance.runlog import logged
 
-with logged(snakemake):
+smk = snakemake
+
+with logged(smk):
     fits = family_exponents(
-        pd.read_csv(snakemake.input.metrics), snakemake.params.family, snakemake.params.large_window
+        pd.read_csv(smk.input.metrics), smk.params.family, smk.params.large_window
     )
-    fits.to_csv(snakemake.output.fits, index=False)
+    fits.to_csv(smk.output.fits, index=False)
     print(fits.to_string())

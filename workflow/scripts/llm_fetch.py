@@ -2,11 +2,11 @@
 
 import json
 
-from superscale.runlog import logged
-from superscale.weights import fetch
+from superscale.provenance.runlog import logged
+from superscale.llm.weights import fetch
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     manifest = fetch(smk.wildcards.model, smk.params.entry, smk.params.cache_dir)
     with open(smk.output.manifest, "w") as out:
         json.dump(manifest, out, indent=1)

@@ -3,13 +3,13 @@
 import json
 import time
 
-from superscale.headstats import head_statistics
-from superscale.llm_registry import head_width
-from superscale.runlog import logged
-from superscale.weights import read_head
+from superscale.llm.unembedding import head_statistics
+from superscale.llm.registry import head_width
+from superscale.provenance.runlog import logged
+from superscale.llm.weights import read_head
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     name, entry, settings = smk.wildcards.model, smk.params.entry, smk.params.settings
     manifest = json.load(open(smk.input.manifest))
     started = time.perf_counter()

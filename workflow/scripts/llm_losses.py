@@ -1,9 +1,9 @@
 """Rule llm_losses: one model's loss on every configured text, one JSON file per dataset.
 
 The model is loaded (and its GGUF dequantised) once for all datasets. Each dataset's samples
-(superscale.texts.evaluation_documents) are scored each from its own start, truncated at
+(superscale.llm.texts.evaluation_documents) are scored each from its own start, truncated at
 min(llm.loss.context, the model's position limit), until llm.loss.tokens tokens are predicted
-(superscale.llm_loss); the row records the documents scored and the context used. A corpus that
+(superscale.llm.loss); the row records the documents scored and the context used. A corpus that
 is not installed here is recorded as skipped, with the reason, in its file and in the log. Times go
 to the log (and the job's benchmark file), not into the rows, so that reruns give the same table.
 """
@@ -12,12 +12,12 @@ import json
 import logging
 import time
 
-from superscale.llm_loss import evaluate, load_model, unavailable_row
-from superscale.runlog import logged
-from superscale.texts import TextUnavailable, evaluation_documents
+from superscale.llm.loss import evaluate, load_model, unavailable_row
+from superscale.provenance.runlog import logged
+from superscale.llm.texts import TextUnavailable, evaluation_documents
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     name, settings = smk.wildcards.model, smk.params.settings
     manifest = json.load(open(smk.input.manifest))
     model, tokenizer = load_model(name, manifest, threads=smk.threads, device=smk.params.device)

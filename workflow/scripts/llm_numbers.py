@@ -4,12 +4,12 @@ import json
 
 import pandas as pd
 
-from superscale.llm_summary import llm_summary
-from superscale.runlog import logged
-from superscale.summary import latex_macros
+from superscale.paper.llm_numbers import llm_summary
+from superscale.provenance.runlog import logged
+from superscale.paper.numbers import latex_macros
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     values = llm_summary(
         pd.read_csv(smk.input.heads), pd.read_csv(smk.input.losses), pd.read_csv(smk.input.zipf),
         json.load(open(smk.input.fits)), smk.params.loss, smk.params.datasets,

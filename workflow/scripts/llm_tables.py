@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from superscale.runlog import logged
-from superscale.zipf import fit_zipf
+from superscale.provenance.runlog import logged
+from superscale.llm.zipf import fit_zipf
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     models = smk.params.models
     heads = pd.DataFrame([
         {k: v for k, v in json.load(open(path)).items() if k != "histogram"} for path in smk.input.heads

@@ -9,13 +9,13 @@ import logging
 
 import pandas as pd
 
-from superscale.llm_loss import load_model, token_ids
-from superscale.runlog import logged
-from superscale.texts import TextUnavailable, load_documents
-from superscale.zipf import count_tokens
+from superscale.llm.loss import load_model, token_ids
+from superscale.provenance.runlog import logged
+from superscale.llm.texts import TextUnavailable, load_documents
+from superscale.llm.zipf import count_tokens
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     name = smk.wildcards.model
     manifest = json.load(open(smk.input.manifest))
     _, tokenizer = load_model(name, manifest, tokenizer_only=True)

@@ -5,13 +5,14 @@ import datetime
 import json
 from pathlib import Path
 
-from superscale.latex import escape
-from superscale.provenance import chain, code_version, environment, machines, repository_url, source_line
-from superscale.runlog import logged
-from superscale.summary import latex_macros
+from superscale.paper.latex import escape
+from superscale.provenance.header import code_version, environment
+from superscale.provenance.records import chain, machines, repository_url, source_line
+from superscale.provenance.runlog import logged
+from superscale.paper.numbers import latex_macros
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     records = chain(".", list(smk.input.figures) + list(smk.input.tables))
     run = {
         "configfiles": list(smk.params.configfiles),

@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import yaml
 
-from superscale.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
-from superscale.runlog import logged
-from superscale.summary import latex_macros
+from superscale.paper.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
+from superscale.provenance.runlog import logged
+from superscale.paper.numbers import latex_macros
 
-with logged(snakemake):  # noqa: F821
-    smk = snakemake  # noqa: F821
+with logged(snakemake):
+    smk = snakemake
     sources = Sources(
         fits={table: pd.read_csv(path) for table, path in zip(smk.params.fit_tables, smk.input.fits)},
         small_metrics=pd.read_csv(smk.input.small_metrics),

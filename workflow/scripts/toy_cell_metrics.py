@@ -2,17 +2,20 @@
 
 import torch
 
-from superscale.cells import load_pack, pack_tables
-from superscale.runlog import logged
+from superscale.toy.cells import load_pack
+from superscale.toy.evaluation import pack_tables
+from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    torch.set_num_threads(snakemake.threads)
+smk = snakemake
+
+with logged(smk):
+    torch.set_num_threads(smk.threads)
     metrics, norms = pack_tables(
-        load_pack(snakemake.input.weights),
-        snakemake.params.eval_batches,
-        snakemake.params.eval_batch_size,
+        load_pack(smk.input.weights),
+        smk.params.eval_batches,
+        smk.params.eval_batch_size,
         torch.device("cpu"),
     )
-    metrics.to_csv(snakemake.output.metrics, index=False)
-    norms.to_parquet(snakemake.output.norms, index=False)
+    metrics.to_csv(smk.output.metrics, index=False)
+    norms.to_parquet(smk.output.norms, index=False)
     print(metrics.to_string())

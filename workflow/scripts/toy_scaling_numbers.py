@@ -2,14 +2,16 @@
 
 import pandas as pd
 
-from superscale.runlog import logged
-from superscale.summary import esweep_summary, fig18_summary, large_toy_summary, latex_macros
+from superscale.provenance.runlog import logged
+from superscale.paper.numbers import esweep_summary, fig18_summary, large_toy_summary, latex_macros
 
-with logged(snakemake):
-    values = large_toy_summary(pd.read_csv(snakemake.input.large))
-    values |= esweep_summary(pd.read_csv(snakemake.input.esweep))
-    values |= fig18_summary(pd.read_csv(snakemake.input.wide))
-    settings = snakemake.params.large
+smk = snakemake
+
+with logged(smk):
+    values = large_toy_summary(pd.read_csv(smk.input.large))
+    values |= esweep_summary(pd.read_csv(smk.input.esweep))
+    values |= fig18_summary(pd.read_csv(smk.input.wide))
+    settings = smk.params.large
     values |= {
         "LargeN": settings["n"],
         "LargeSteps": settings["steps"],
@@ -18,5 +20,5 @@ with logged(snakemake):
         "LargeSeeds": len(settings["seeds"]),
     }
     text = latex_macros(values)
-    open(snakemake.output.tex, "w").write(text)
+    open(smk.output.tex, "w").write(text)
     print(text)

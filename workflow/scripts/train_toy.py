@@ -2,16 +2,18 @@
 
 import torch
 
-from superscale.cells import CellSpec, train_pack
-from superscale.runlog import logged
-from superscale.trainer import resolve_device
+from superscale.toy.cells import CellSpec, train_pack
+from superscale.provenance.runlog import logged
+from superscale.core.device import resolve_device
 
-with logged(snakemake) as log:
-    torch.set_num_threads(snakemake.threads)
-    specs = [CellSpec.from_dict(dict(cell)) for cell in snakemake.params.cells]
-    device = resolve_device(snakemake.params.device)
+smk = snakemake
+
+with logged(smk) as log:
+    torch.set_num_threads(smk.threads)
+    specs = [CellSpec.from_dict(dict(cell)) for cell in smk.params.cells]
+    device = resolve_device(smk.params.device)
     models = sum(len(spec.widths) for spec in specs)
-    print(f"training {models} models in {len(specs)} cell(s) on {device} ({snakemake.threads} threads)")
+    print(f"training {models} models in {len(specs)} cell(s) on {device} ({smk.threads} threads)")
     for spec in specs:
         print(f"  {spec}")
-    torch.save(train_pack(specs, device, progress=log), snakemake.output.weights)
+    torch.save(train_pack(specs, device, progress=log), smk.output.weights)

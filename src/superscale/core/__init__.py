@@ -1,0 +1,1 @@
+"""What every stage shares: device and precision, the learning-rate schedule, seeds, errors and grids."""

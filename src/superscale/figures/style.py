@@ -1,0 +1,57 @@
+"""Helpers every figure family shares: axis labels, the colour scale, the paper's exponent laws and
+error bars, and the log width axis. The visual style itself is workflow/matplotlibrc."""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.ticker import NullFormatter
+
+from superscale.toy.fits import THEORY_EXPONENTS
+
+NORM_LABEL = r"$\|W_i\|_2$"
+
+
+OVERLAP = r"(\hat W_i\cdot\hat W_j)^2"
+
+
+THEORY_LINES = {
+    "strong_flat": (r"$\alpha_m = 1$", "-", None),
+    "strong_skewed": (r"$\alpha_m = 2(\alpha-1)$", "-.", 1.0),
+    "weak": (r"$\alpha_m = \alpha-1$", ":", 1.0),
+}
+
+
+def colour_scale(values) -> ScalarMappable:
+    """A colour scale over the range of `values` in the style's colormap (one for points and colourbar)."""
+    values = np.asarray(values, dtype=float)
+    cmap = mpl.colormaps[mpl.rcParams["image.cmap"]]
+    return ScalarMappable(Normalize(np.nanmin(values), np.nanmax(values)), cmap)
+
+
+def theory_lines(ax, alphas, names) -> None:
+    """The paper's alpha_m laws over the alpha range shown (the alpha - 1 laws only where alpha >= 1)."""
+    low, high = float(np.min(alphas)), float(np.max(alphas))
+    for name in names:
+        label, style, start = THEORY_LINES[name]
+        x = np.linspace(low if start is None else max(low, start), high, 50)
+        if x[0] < high:
+            y = np.broadcast_to(THEORY_EXPONENTS[name](x), x.shape)
+            ax.plot(x, y, style, color="0.3", lw=0.9, label=label)
+
+
+def exponent_error(fits: pd.DataFrame) -> pd.Series:
+    """An exponent's error bar: the spread (std) over seeds where there are several, else the fit's SE."""
+    return fits["alpha_m_seed_std"].where(fits["seeds"] > 1, fits["alpha_m_se"])
+
+
+def width_axis(ax, widths) -> None:
+    """Log axis for m with the widths of the grid as its ticks (a decade or less is common)."""
+    widths = np.unique(widths)
+    ax.set_xscale("log")
+    ax.set_xticks(widths, [f"{m:g}" for m in widths])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("$m$")

@@ -1,0 +1,79 @@
+"""Headline numbers of the LLM stage as LaTeX macro values (written by superscale.paper.numbers)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from superscale.paper.latex import escape
+
+
+
+def _sci(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.3g}"
+
+
+def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
+    """A tabular: one row per model with m, V, overlap, norms, phi_1/2 and the loss per dataset."""
+    datasets = sorted(losses.dataset.unique())
+    wide = losses.pivot(index="model", columns="dataset", values="loss_nats")
+    lines = [r"\begin{tabular}{l r r r r r r " + "r " * len(datasets) + "}", r"\toprule",
+             "model & $m$ & $V$ & $\\overline{\\cos^2}$ & $\\overline{\\|W_i\\|}$ & min--max & $\\phi_{1/2}$ & "
+             + " & ".join(escape(d) for d in datasets) + r" \\", r"\midrule"]
+    for row in heads.sort_values(["family", "d_model"]).itertuples():
+        cells = [escape(row.model), str(row.d_model), f"{row.vocab:,}".replace(",", r"\,"), _sci(row.mean_sq_overlap),
+                 f"{row.norm_mean:.2f}", f"{row.norm_min:.2f}--{row.norm_max:.2f}", f"{row.phi_half:.3f}"]
+        cells += [("n/a" if pd.isna(wide.loc[row.model, d]) else f"{wide.loc[row.model, d]:.2f}") for d in datasets]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines)
+
+
+def llm_summary(heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, fits: dict,
+                loss_settings: dict, datasets: dict) -> dict[str, object]:
+    joint, chin = fits["joint"], fits["chinchilla"]
+    skipped = sorted(losses.loc[losses.status != "ok", "dataset"].unique())
+    evaluated = sorted(losses.loc[losses.status == "ok", "dataset"].unique())
+    tokens = losses.loc[losses.status == "ok", "tokens"]
+    return {
+        "LlmModels": len(heads),
+        "LlmModelList": ", ".join(escape(m) for m in heads.model),
+        "LlmFamilies": heads.family.nunique(),
+        "LlmDatasets": ", ".join(escape(d) for d in evaluated) or "none",
+        "LlmSkipped": ", ".join(escape(d) for d in skipped) or "none",
+        "LlmTokens": loss_settings["tokens"],
+        "LlmContext": loss_settings["context"],
+        "LlmContextUsedMin": int(losses.loc[losses.status == "ok", "context_used"].min()) if len(tokens) else 0,
+        "LlmTokensMin": int(tokens.min()) if len(tokens) else 0,
+        "LlmOverlapMin": _sci(heads.mean_sq_overlap.min()),
+        "LlmOverlapMax": _sci(heads.mean_sq_overlap.max()),
+        "LlmOverlapRatioMin": float((heads.mean_sq_overlap * heads.width).min()),
+        "LlmOverlapRatioMax": float((heads.mean_sq_overlap * heads.width).max()),
+        "LlmOverlapSlope": float(fits["overlap_vs_inverse_width"]["slope"]),
+        "LlmOverlapSlopeSE": float(fits["overlap_vs_inverse_width"]["slope_se"]),
+        "LlmNormMeanMin": float(heads.norm_mean.min()),
+        "LlmNormMeanMax": float(heads.norm_mean.max()),
+        "LlmNormMinMin": float(heads.norm_min.min()),
+        "LlmPhiHalfMin": float(heads.phi_half.min()),
+        "LlmAlphaM": float(joint["alpha_m"]),
+        "LlmAlphaMSE": float(joint["alpha_m_se"]),
+        "LlmCm": float(joint["C_m"]),
+        "LlmFitPoints": joint["n_points"],
+        "LlmFitParameters": joint["n_parameters"],
+        "LlmFitInformative": joint["n_points_constraining_alpha"],
+        "LlmFitIdentifiable": "yes" if joint["identifiable"] else "no",
+        "LlmAltAlphaM": float(fits["joint_dataset_offsets"]["alpha_m"]),
+        "LlmAltAlphaMSE": float(fits["joint_dataset_offsets"]["alpha_m_se"]),
+        "LlmOffsetsBy": " $\\times$ ".join(joint["offsets_by"]),
+        "LlmZipfMin": float(zipf.zipf_exponent.min()),
+        "LlmZipfMax": float(zipf.zipf_exponent.max()),
+        "LlmModelsSizeExponent": float(fits["size_exponent_models"]["exponent"]),
+        "LlmChinchillaExponent": float(chin["exponent"]),
+        "LlmChinchillaExponentSE": float(chin["exponent_se"]),
+        "LlmChinchillaAlphaM": float(chin["alpha_m"]),
+        "LlmChinchillaAlphaMSE": float(chin["alpha_m_se"]),
+        "LlmChinchillaAlphaMSELinear": float(chin["alpha_m_se_linear"]),
+        "LlmChinchillaModels": chin["n_points"],
+        "LlmModelTable": model_table(heads, losses),
+    }

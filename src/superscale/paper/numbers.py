@@ -1,0 +1,127 @@
+"""Headline numbers of the toy stage, computed from the tables, and written as LaTeX macros.
+
+The paper's text quotes only these macros, so that every number in it comes from a computation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from superscale.toy.fits import fit_power_law
+from superscale.core.grid import nearest
+
+
+def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, object]:
+    """The regimes of Figs 3b and 9b as numbers: mean alpha_m per region, phi_1/2 at alpha ~ 1."""
+    weak = fits[fits.gamma > 0]
+    strong_flat = fits[(fits.gamma < 0) & (fits.alpha <= 1.25)]
+    strong_skewed = fits[(fits.gamma < 0) & (fits.alpha >= 1.75)]
+    at_one = metrics[np.isclose(metrics.alpha, nearest(metrics.alpha, 1.0))]
+    strong_phi = at_one[at_one.gamma <= -0.55]
+    weak_phi = at_one[at_one.gamma >= 0.33]
+    n = metrics.n.iloc[0]
+    strong_overlaps = metrics[(metrics.gamma < 0) & metrics.mean_sq_overlap_strong.notna()]
+    return {
+        "SmallModels": len(metrics),
+        "SmallCells": len(fits),
+        "SmallWeakAlphaM": _mean(weak.alpha_m),
+        "SmallWeakAlphaMMax": _max(weak.alpha_m),
+        "SmallStrongFlatAlphaM": _mean(strong_flat.alpha_m),
+        "SmallStrongFlatAlphaMStd": _std(strong_flat.alpha_m),
+        "SmallStrongSkewedAlphaM": _mean(strong_skewed.alpha_m),
+        "SmallStrongSkewedAlphaMMin": _min(strong_skewed.alpha_m),
+        "SmallPhiAlpha": nearest(metrics.alpha, 1.0),
+        "SmallStrongPhiMin": _min(strong_phi.phi_half),
+        "SmallWeakPhiExcessMax": _max((weak_phi.phi_half - weak_phi.m / n).abs()),
+        "SmallMedianRsq": float(fits.r2.median()),
+        "SmallStrongOverlapExponent": _overlap_exponent(strong_overlaps),
+    }
+
+
+SHAPE_NAMES = {"exponential": "Exponential", "power": "Power", "linear": "Linear"}
+
+
+def _with_error(fit: pd.Series | None) -> str:
+    """'1.01 \\pm 0.05' (maths mode): the spread over seeds where there are several, else the SE."""
+    if fit is None:
+        return "n/a"
+    error = fit.alpha_m_seed_std if fit.seeds > 1 else fit.alpha_m_se
+    return f"{fit.alpha_m:.2f} \\pm {error:.2f}"
+
+
+def large_toy_summary(fits: pd.DataFrame) -> dict[str, object]:
+    """alpha_m (with its error) and R^2 per frequency shape and regime, and the fitted ranges."""
+    values: dict[str, object] = {}
+    for shape, name in SHAPE_NAMES.items():
+        for regime, rows in (("Strong", fits[fits.gamma < 0]), ("Weak", fits[fits.gamma > 0])):
+            chosen = rows[rows.distribution == shape]
+            # the regime's decay farthest from zero (the paper has one per regime: -1 and 0.1)
+            fit = chosen.loc[chosen.gamma.abs().idxmax()] if len(chosen) else None
+            values[f"Large{regime}{name}AlphaM"] = _with_error(fit)
+            values[f"Large{regime}{name}Rsq"] = math.nan if fit is None else float(fit.r2)
+            values[f"Large{regime}{name}Range"] = "n/a" if fit is None else f"{fit.m_min}--{fit.m_max}"
+    return values
+
+
+def esweep_summary(fits: pd.DataFrame) -> dict[str, object]:
+    """The E sweep's exponents at the strongest decay, and their spread across E at each gamma."""
+    strongest = fits[fits.gamma == fits.gamma.min()].sort_values("density")
+    spread = fits.groupby("gamma").alpha_m.agg(lambda a: a.max() - a.min())
+    return {
+        "EsweepStrongGamma": float(strongest.gamma.iloc[0]),
+        "EsweepStrongAlphaMs": ", ".join(f"${_with_error(fit)}$" for _, fit in strongest.iterrows()),
+        "EsweepDensities": ", ".join(f"{d:.2f}" for d in strongest.density),
+        "EsweepMaxSpread": float(spread.max()),
+        "EsweepCells": len(fits),
+    }
+
+
+def fig18_summary(fits: pd.DataFrame) -> dict[str, object]:
+    """alpha_m at widths with m^2/2 > n, below and above alpha = 1.5."""
+    return {
+        "WideRange": f"{fits.m_min.min()}--{fits.m_max.max()}",
+        "WideFlatAlphaM": _mean(fits[fits.alpha < 1.5].alpha_m),
+        "WideSkewedAlphaM": _mean(fits[fits.alpha >= 1.5].alpha_m),
+        "WideSkewedTheory": _mean(2 * (fits[fits.alpha >= 1.5].alpha - 1)),
+    }
+
+
+def _overlap_exponent(rows: pd.DataFrame) -> float:
+    """Minus the log-log slope of the strongly represented rows' mean squared overlap against m
+    (1 for overlaps that follow 1/m); NaN with fewer than 3 usable models."""
+    if len(rows) < 3 or rows.m.nunique() < 2:
+        return math.nan
+    return fit_power_law(rows.m, rows.mean_sq_overlap_strong).alpha_m
+
+
+def _mean(series) -> float:
+    return float(series.mean()) if len(series) else math.nan
+
+
+def _std(series) -> float:
+    return float(series.std()) if len(series) > 1 else math.nan
+
+
+def _min(series) -> float:
+    return float(series.min()) if len(series) else math.nan
+
+
+def _max(series) -> float:
+    return float(series.max()) if len(series) else math.nan
+
+
+def latex_macros(values: dict[str, object], digits: int = 2) -> str:
+    """\\newcommand lines; floats rounded to `digits` decimals, NaN shown as n/a."""
+    lines = ["% Generated by the pipeline; do not edit."]
+    for name, value in values.items():
+        if not name.isalpha():
+            raise ValueError(f"LaTeX macro names take letters only: {name!r}")
+        if isinstance(value, float):
+            text = "n/a" if math.isnan(value) else f"{value:.{digits}f}"
+        else:
+            text = str(value)
+        lines.append(f"\\newcommand{{\\{name}}}{{{text}}}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""Which library code a pipeline script runs, and a fingerprint of what that code means.
+
+A rule's code is its script plus every `superscale` module the script imports, directly or through
+other modules (read from the import statements, not kept by hand). The fingerprint hashes each
+file's syntax tree with docstrings removed, so comments, docstrings and formatting do not change it
+and any change to what the code does does. The rules pass it as a param, and Snakemake's params
+trigger then reruns exactly the jobs whose code changed in meaning.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "superscale"
+
+
+@cache
+def _parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _module_file(name: str, src: Path) -> Path | None:
+    """The file that defines module `name` (dotted) under src, or None when there is none."""
+    base = src.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_name(path: Path, src: Path) -> str:
+    parts = path.relative_to(src).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(path: Path, src: Path) -> set[str]:
+    """Dotted names of the package's modules that `path` imports anywhere in its body."""
+    inside = src in path.parents
+    package = _module_name(path, src) if inside else ""
+    if inside and path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(_parse(path)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
+    modules = set()
+    for name in names:
+        if name == PACKAGE or name.startswith(PACKAGE + "."):
+            parts = name.split(".")
+            # a module also runs the __init__ of every package above it
+            modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return {name for name in modules if _module_file(name, src)}
+
+
+def code_files(script: str | Path, src: str | Path) -> list[Path]:
+    """The script and every library module it imports transitively, the script first."""
+    script, src = Path(script), Path(src)
+    seen: dict[str, Path] = {}
+    todo = [script]
+    while todo:
+        for name in _imported(todo.pop(), src):
+            if name not in seen:
+                seen[name] = _module_file(name, src)
+                todo.append(seen[name])
+    return [script] + [seen[name] for name in sorted(seen)]
+
+
+class _StripDocstrings(ast.NodeTransformer):
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+        return node
+
+
+def meaning(path: Path) -> str:
+    """The file's syntax tree without docstrings, comments, positions or layout."""
+    tree = _StripDocstrings().visit(ast.parse(path.read_text(), filename=str(path)))
+    return ast.dump(tree, annotate_fields=False, include_attributes=False)
+
+
+def code_fingerprint(script: str | Path, src: str | Path) -> str:
+    """SHA-256 (hex) over the meaning of the script and of each module it imports, named by module."""
+    src = Path(src)
+    digest = hashlib.sha256()
+    for path in code_files(script, src):
+        name = _module_name(path, src) if src in path.parents else "script"
+        digest.update(f"{name}\n{meaning(path)}\n".encode())
+    return digest.hexdigest()

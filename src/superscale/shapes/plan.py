@@ -1,0 +1,57 @@
+"""Which models the shape sweep trains: one per (shape, init seed), named L{n_layer}_d{d_model}_s{seed}.
+
+A config's `aspect.sizes` lists groups of shapes [n_layer, d_model] meant to share one
+non-embedding N; each group is labelled by Kaplan's 12 n_layer d_model^2 of its first shape (the
+counted N of every model is recorded beside it). Everything here is a pure function of the config,
+so that a model's spec (its params) changes only when something that decides its weights changes.
+"""
+
+from __future__ import annotations
+
+from superscale.core.resources import cpu_minutes
+from superscale.shapes.gpt import kaplan_n
+
+TRAINING_KEYS = ("batch_size", "steps", "lr", "warmup_steps", "min_lr_ratio", "weight_decay", "grad_clip", "log_every")
+
+
+def model_name(n_layer: int, d_model: int, seed: int) -> str:
+    return f"L{n_layer}_d{d_model}_s{seed}"
+
+
+def shape_plan(settings: dict) -> dict[str, dict]:
+    """Model name -> spec (shape, seeds, N group, training settings) for every model of the sweep."""
+    training = {key: settings[key] for key in TRAINING_KEYS}
+    models: dict[str, dict] = {}
+    for shapes in settings["sizes"]:
+        group = kaplan_n(*shapes[0])
+        for n_layer, d_model in shapes:
+            if d_model % settings["head_dim"]:
+                raise ValueError(f"config aspect.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}")
+            for seed in settings["seeds"]:
+                name = model_name(n_layer, d_model, seed)
+                if name in models:
+                    raise ValueError(f"config aspect.sizes: shape [{n_layer}, {d_model}] appears in more than one group")
+                models[name] = {
+                    "n_layer": n_layer, "d_model": d_model, "head_dim": settings["head_dim"],
+                    "vocab": settings["vocab_size"], "context": settings["context"], "seed": seed,
+                    "data_seed": settings["data_seed"], "n_group": group, "training": training,
+                }
+    return models
+
+
+def train_minutes(spec: dict, threads: int) -> int:
+    """Time limit of one model's training job: 6 N FLOPs per token for the blocks and 6 V d for the
+    unembedding."""
+    n = kaplan_n(spec["n_layer"], spec["d_model"]) + spec["vocab"] * spec["d_model"]
+    tokens = spec["training"]["steps"] * spec["training"]["batch_size"] * spec["context"]
+    return cpu_minutes(6 * n * tokens, threads)
+
+
+def train_mem_mb(spec: dict) -> int:
+    """torch itself plus the float32 activations kept for the backward pass: per token the logits
+    (3 copies) and, per block, ~16 d_model values and one attention row per head."""
+    per_token = 3 * spec["vocab"] + spec["n_layer"] * (
+        16 * spec["d_model"] + spec["d_model"] // spec["head_dim"] * spec["context"]
+    )
+    tokens = spec["training"]["batch_size"] * spec["context"]
+    return 1024 + 4 * tokens * per_token // 2**20

@@ -1,0 +1,148 @@
+"""Which toy cells a config asks for, and which training job holds each.
+
+Four families of cells (paper Secs. 4-5 and App. B, D): `small` (n = 1000, p_i ~ i^-alpha, the
+(gamma, alpha) grid), `esweep` (alpha fixed, activation density E swept), `fig18` (small toys at
+widths where m^2/2 > n) and `large` (n = 10240, three frequency shapes). esweep and fig18 train
+with toy_small's settings; an esweep cell that the small grid already holds is taken from it, not
+trained twice. A training job holds up to `cells_per_job` cells that differ only in gamma: they
+share every sampled batch and step together in the same stacked products.
+
+Everything here is a pure function of the config, so the DAG (job names, params) is fixed by it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass
+
+from superscale.toy.cells import CellSpec
+from superscale.toy.features import feature_probabilities
+from superscale.core.grid import axis_values, value_token
+
+FAMILIES = ("small", "esweep", "fig18", "large")
+TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every", "loss_scale")
+
+
+@dataclass(frozen=True)
+class Cell:
+    family: str
+    name: str  # file-name token, unique within the family
+    spec: CellSpec
+
+
+def check_widths(config: dict) -> None:
+    """Every toy width m at most the feature count n of its section (fig18 uses the small toys' n)."""
+    for section, n in [
+        ("toy_small", config["toy_small"]["n"]),
+        ("toy_fig18", config["toy_small"]["n"]),
+        ("toy_large", config["toy_large"]["n"]),
+    ]:
+        if max(config[section]["m"]) > n:
+            raise ValueError(f"config {section}.m: widths {config[section]['m']} must not exceed n = {n}")
+
+
+def esweep_densities(section: dict, n: int) -> list[float]:
+    """E = 1 + s (1/p_1 - 1) for the fractions s of the config: from E = 1 to the largest E,
+    at which the most frequent feature is always active (paper D.4)."""
+    p1 = float(feature_probabilities("power", n, section["alpha"])[0])
+    return [1.0 + s * (1.0 / p1 - 1.0) for s in axis_values(section["s"])]
+
+
+def _small_spec(small: dict, widths, alpha: float, density: float, gamma: float, seed: int) -> CellSpec:
+    return CellSpec(
+        distribution="power", n=small["n"], alpha=alpha, density=density, gamma=gamma, seed=seed,
+        widths=tuple(widths), warmup_steps=small["warmup_steps"], **{k: small[k] for k in TRAINING_KEYS},
+    )
+
+
+def _large_spec(large: dict, distribution: str, gamma: float, seed: int) -> CellSpec:
+    return CellSpec(
+        distribution=distribution, n=large["n"],
+        alpha=large["power_exponent"] if distribution == "power" else 0.0,
+        density=1.0, gamma=gamma, seed=seed, widths=tuple(large["m"]),
+        warmup_steps=round(large["warmup_fraction"] * large["steps"]),
+        scale=large["exponential_scale"], lr_width_exponent=large["lr_width_exponent"],
+        lr_bias=large["lr_bias"], **{k: large[k] for k in TRAINING_KEYS},
+    )
+
+
+def toy_cells(config: dict) -> dict[str, list[Cell]]:
+    """Every cell of every family, in a fixed order."""
+    small, esweep, fig18, large = (config[f"toy_{family}"] for family in FAMILIES)
+    g = lambda value: value_token(value, signed=True)  # noqa: E731
+    v = value_token
+    cells = {family: [] for family in FAMILIES}
+    for seed in small["seeds"]:
+        for gamma in axis_values(small["gamma"]):
+            for alpha in axis_values(small["alpha"]):
+                spec = _small_spec(small, small["m"], alpha, small["density"], gamma, seed)
+                cells["small"].append(Cell("small", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
+        for gamma in axis_values(esweep["gamma"]):
+            for density in esweep_densities(esweep, small["n"]):
+                spec = _small_spec(small, small["m"], esweep["alpha"], density, gamma, seed)
+                cells["esweep"].append(Cell("esweep", f"g{g(gamma)}_e{v(density)}_s{seed}", spec))
+        for gamma in axis_values(fig18["gamma"]):
+            for alpha in axis_values(fig18["alpha"]):
+                spec = _small_spec(small, fig18["m"], alpha, small["density"], gamma, seed)
+                cells["fig18"].append(Cell("fig18", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
+    for seed in large["seeds"]:
+        for distribution in large["distributions"]:
+            for gamma in axis_values(large["gamma"]):
+                cells["large"].append(Cell("large", f"{distribution}_g{g(gamma)}_s{seed}", _large_spec(large, distribution, gamma, seed)))
+    return cells
+
+
+@dataclass(frozen=True)
+class ToyPlan:
+    jobs: dict[str, dict[str, list[Cell]]]  # family -> training job name -> its cells
+    members: dict[str, list[tuple[str, str]]]  # family -> (family, job) of each job its table reads
+    keep: dict[str, list[dict]]  # family -> the cells (key columns) its table keeps from those jobs
+
+    def job_specs(self, family: str, job: str) -> list[dict]:
+        return [asdict(cell.spec) for cell in self.jobs[family][job]]
+
+
+def _job_name(cells: list[Cell]) -> str:
+    """The single cell's name, or the first name with its gamma token widened to the pack's range."""
+    if len(cells) == 1:
+        return cells[0].name
+    first, last = cells[0], cells[-1]
+    first_token = f"g{value_token(first.spec.gamma, signed=True)}"
+    last_token = f"{value_token(last.spec.gamma, signed=True)}"
+    return first.name.replace(first_token, f"{first_token}..{last_token}")
+
+
+def _pack(cells: list[Cell], per_job: int) -> dict[str, list[Cell]]:
+    """Jobs of up to per_job cells that share a data stream, gamma ascending within a job."""
+    streams: dict[tuple, list[Cell]] = {}
+    for cell in cells:
+        streams.setdefault(cell.spec.stream(), []).append(cell)
+    jobs = {}
+    for group in streams.values():
+        group = sorted(group, key=lambda cell: cell.spec.gamma)
+        for start in range(0, len(group), per_job):
+            chunk = group[start : start + per_job]
+            jobs[_job_name(chunk)] = chunk
+    return jobs
+
+
+def _key(spec: CellSpec) -> dict:
+    return {"distribution": spec.distribution, "density": spec.density, "gamma": spec.gamma, "alpha": spec.alpha, "seed": spec.seed}
+
+
+def toy_plan(config: dict, uses_gpu: bool) -> ToyPlan:
+    """Jobs and tables of every family; per_job 'auto' packs all gammas on a GPU, one cell on CPU."""
+    per_job = config["cells_per_job"]
+    if per_job == "auto":
+        per_job = sys.maxsize if uses_gpu else 1
+    cells = toy_cells(config)
+    small_specs = {cell.spec: cell for cell in cells["small"]}
+    borrowed = [cell for cell in cells["esweep"] if cell.spec in small_specs]
+    cells["esweep"] = [cell for cell in cells["esweep"] if cell.spec not in small_specs]
+    jobs = {family: _pack(family_cells, per_job) for family, family_cells in cells.items()}
+    holder = {cell.spec: ("small", job) for job, job_cells in jobs["small"].items() for cell in job_cells}
+    members = {family: [(family, job) for job in jobs[family]] for family in FAMILIES}
+    members["esweep"] += sorted({holder[cell.spec] for cell in borrowed})
+    keep = {family: [_key(cell.spec) for cell in family_cells] for family, family_cells in cells.items()}
+    keep["esweep"] += [_key(cell.spec) for cell in borrowed]
+    return ToyPlan(jobs, members, keep)

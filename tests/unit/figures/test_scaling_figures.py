@@ -1,0 +1,118 @@
+"""The large-toy, E-sweep and Fig. 18 figures draw from synthetic tables in the pipeline's formats."""
+
+import json
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.style  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from superscale.figures import scaling as plots  # noqa: E402
+from superscale.toy.fits import family_exponents  # noqa: E402
+from superscale.figures.style import exponent_error  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[3]
+STYLE = ROOT / "workflow" / "matplotlibrc"
+N = 400
+WIDTHS = [8, 16, 32, 64, 128]
+
+
+def _row(rng, m, **key):
+    norm = rng.normal(1.0, 0.1, N).clip(0)
+    return dict(
+        **key, m=m, n=N, loss=m ** -rng.uniform(0.8, 1.2) * rng.lognormal(0, 0.05), loss_std=0.01,
+        weak_loss_theory=1.0 / m, phi_half=(norm > 0.5).mean(), phi_one=(norm > 1).mean(),
+        n_strong=int((norm > 1).sum()), mean_sq_overlap=1 / m, mean_sq_overlap_strong=1.1 / m,
+    ), pd.DataFrame(dict(**key, m=m, feature=np.arange(N), norm=norm))
+
+
+def large_tables(seeds):
+    rng = np.random.default_rng(1)
+    rows, norms = [], []
+    for shape in ["exponential", "power", "linear"]:
+        for gamma in [-1.0, 0.1]:
+            for seed in seeds:
+                for m in WIDTHS:
+                    row, norm = _row(rng, m, distribution=shape, gamma=gamma, alpha=0.0, density=1.0, seed=seed)
+                    rows.append(row)
+                    norms.append(norm)
+    metrics = pd.DataFrame(rows)
+    return metrics, pd.concat(norms, ignore_index=True), family_exponents(metrics, "large")
+
+
+def esweep_tables(seeds):
+    rng = np.random.default_rng(2)
+    rows = [_row(rng, m, distribution="power", gamma=g, alpha=1.0, density=e, seed=s)[0]
+            for g in [-1.0, 1.0] for e in [1.0, 4.24, 7.49] for s in seeds for m in [10, 25, 63, 100]]
+    metrics = pd.DataFrame(rows)
+    return metrics, None, family_exponents(metrics, "esweep")
+
+
+def fig18_tables(seeds):
+    rng = np.random.default_rng(3)
+    rows = [_row(rng, m, distribution="power", gamma=-1.0, alpha=a, density=1.0, seed=s)[0]
+            for a in [0.5, 1.0, 2.0] for s in seeds for m in [50, 86, 150]]
+    metrics = pd.DataFrame(rows)
+    return metrics, None, family_exponents(metrics, "fig18")
+
+
+@pytest.fixture(autouse=True)
+def style():
+    with matplotlib.style.context(STYLE):
+        yield
+
+
+LLM_POINTS = pd.DataFrame(dict(d_model=[576, 896, 1536], excess_loss=[0.8, 0.5, 0.3]))
+FIGURES = {
+    # name: (tables, draw(metrics, norms, fits), axes including colourbars)
+    "fig01b": (large_tables, lambda mt, nr, ft: plots.fig1b_weak(mt), 1),
+    "fig01d": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, None), 1),
+    "fig01d_llm": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, LLM_POINTS), 1),
+    "fig07": (large_tables, lambda mt, nr, ft: plots.fig7_norm_histograms(nr), 6 * len(WIDTHS)),
+    "fig08": (large_tables, lambda mt, nr, ft: plots.fig8_theory(mt), 4),
+    "fig09a": (large_tables, lambda mt, nr, ft: plots.fig9a_r2(ft), 1),
+    "fig14": (esweep_tables, lambda mt, nr, ft: plots.fig14_density(mt, ft), 2 + 1),
+    "fig15": (esweep_tables, lambda mt, nr, ft: plots.fig15_exponent_vs_density(ft), 1 + 1),
+    "fig18": (fig18_tables, lambda mt, nr, ft: plots.fig18_wide(ft), 1),
+}
+
+
+@pytest.mark.parametrize("seeds", [[0], [0, 1]], ids=["one_seed", "two_seeds"])
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_draws(name, seeds, tmp_path):
+    tables, draw, axes = FIGURES[name]
+    fig = draw(*tables(seeds))
+    assert len(fig.axes) == axes
+    fig.savefig(tmp_path / f"{name}.pdf")
+    assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+
+
+def test_exponent_error_is_seed_spread_with_several_seeds():
+    fits = pd.DataFrame(dict(alpha_m=[1.0, 1.0], alpha_m_se=[0.1, 0.1], seeds=[1, 3], alpha_m_seed_std=[np.nan, 0.3]))
+    assert list(exponent_error(fits)) == [0.1, 0.3]
+
+
+@pytest.mark.parametrize("figure", ["fig01d", "fig07", "fig15"])
+def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
+    metrics, norms, fits = (esweep_tables if figure == "fig15" else large_tables)([0])
+    metrics.to_csv(tmp_path / "metrics.csv", index=False)
+    fits.to_csv(tmp_path / "fits.csv", index=False)
+    inputs = dict(metrics=str(tmp_path / "metrics.csv"), fits=str(tmp_path / "fits.csv"), style=str(STYLE))
+    if norms is not None:
+        norms.to_parquet(tmp_path / "norms.parquet", index=False)
+        inputs["norms"] = str(tmp_path / "norms.parquet")
+    if figure == "fig01d":  # with the LLM stage's points
+        (tmp_path / "llm.json").write_text(json.dumps({"points": LLM_POINTS.to_dict("records")}))
+        inputs["llm"] = str(tmp_path / "llm.json")
+    smk = SimpleNamespace(input=SimpleNamespace(**inputs), output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
+                          log=[str(tmp_path / "fig.log")])
+    runpy.run_path(str(ROOT / "workflow" / "scripts" / "figure_scaling.py"), init_globals={"snakemake": smk})
+    assert (tmp_path / f"{figure}.pdf").stat().st_size > 1000
+    assert "wrote" in (tmp_path / "fig.log").read_text()

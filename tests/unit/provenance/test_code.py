@@ -1,0 +1,65 @@
+"""The code a rule runs is read from the import graph, and its fingerprint follows meaning only."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from superscale.provenance.code import code_files, code_fingerprint
+
+REPO = Path(__file__).resolve().parents[3]
+SCRIPTS = REPO / "workflow/scripts"
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    """A private copy of the library and the scripts, for tests that edit them."""
+    shutil.copytree(REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SCRIPTS, tmp_path / "scripts")
+    return tmp_path
+
+
+def modules(script: Path, src: Path) -> set[str]:
+    return {str(path.relative_to(src).with_suffix("")) for path in code_files(script, src)[1:]}
+
+
+def test_training_code_is_apart_from_evaluation_and_from_the_other_stages():
+    src = REPO / "src"
+    toy = modules(SCRIPTS / "train_toy.py", src)
+    assert {"superscale/toy/trainer", "superscale/toy/cells", "superscale/core/schedule"} <= toy
+    assert not toy & {"superscale/toy/evaluation", "superscale/toy/fits", "superscale/toy/geometry"}
+    shapes = modules(SCRIPTS / "aspect_train.py", src)
+    assert "superscale/shapes/training" in shapes and not any(name.startswith("superscale/toy/") for name in shapes)
+    # a module's package __init__ runs too, and function-level imports count
+    assert {"superscale/__init__", "superscale/llm/__init__", "superscale/llm/weights/hub"} <= modules(
+        SCRIPTS / "llm_fetch.py", src
+    )
+
+
+def test_every_script_is_a_rule_and_imports_only_existing_modules():
+    rules = "".join(path.read_text() for path in (REPO / "rules").glob("*.smk"))
+    for script in sorted(SCRIPTS.glob("*.py")):
+        assert f'code_fingerprint("workflow/scripts/{script.name}")' in rules, script.name
+        assert all(path.is_file() for path in code_files(script, REPO / "src"))
+
+
+def test_comments_docstrings_and_layout_leave_the_fingerprint_alone(tree):
+    script, src = tree / "scripts/train_toy.py", tree / "src"
+    before = code_fingerprint(script, src)
+    for path in src.rglob("*.py"):
+        text = path.read_text()
+        path.write_text(text.replace("\n\n\n", "\n\n\n\n") + "\n# a comment\n")
+    trainer = src / "superscale/toy/trainer.py"
+    trainer.write_text(trainer.read_text().replace('"""Batched training', '"""Reworded: batched training'))
+    assert code_fingerprint(script, src) == before
+
+
+def test_a_change_in_meaning_changes_the_fingerprint_of_its_importers_only(tree):
+    src = tree / "src"
+    train, metrics = tree / "scripts/train_toy.py", tree / "scripts/toy_cell_metrics.py"
+    before = {script: code_fingerprint(script, src) for script in (train, metrics)}
+    evaluation = src / "superscale/toy/evaluation.py"
+    evaluation.write_text(evaluation.read_text() + "\nEXTRA = 1\n")
+    assert code_fingerprint(train, src) == before[train]
+    assert code_fingerprint(metrics, src) != before[metrics]

@@ -1,0 +1,113 @@
+"""The toy plan: which cells a config asks for, how jobs pack them, and what the E sweep borrows."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from superscale.toy.cells import CellSpec
+from superscale.toy.plan import check_widths, esweep_densities, toy_cells, toy_plan
+from superscale.toy.resources import train_mem_mb, train_minutes
+
+ROOT = Path(__file__).resolve().parents[3]
+TINY = yaml.safe_load((ROOT / "tests/config/tiny.yaml").read_text())
+PAPER = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+DEFAULT = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+
+
+def test_esweep_densities_span_one_to_where_the_first_feature_is_always_on():
+    densities = esweep_densities(PAPER["toy_esweep"], PAPER["toy_small"]["n"])
+    assert len(densities) == 9
+    assert densities[0] == 1.0 and densities[-1] == pytest.approx(7.4855, abs=1e-4)  # H_1000
+    assert densities[4] == pytest.approx(4.243, abs=1e-3)
+
+
+def test_paper_grid_sizes():
+    cells = toy_cells(PAPER)
+    assert len(cells["small"]) == 10 * 17
+    assert len(cells["esweep"]) == 9 * 10
+    assert len(cells["fig18"]) == 17
+    assert len(cells["large"]) == 3 * 2
+    exponential = next(c.spec for c in cells["large"] if c.spec.distribution == "exponential")
+    assert exponential.n == 10240 and exponential.scale == 400
+    assert exponential.learning_rates(1024) == (pytest.approx(0.02 * (8 / 1024) ** 0.25), pytest.approx(2 / 1024))
+
+
+def test_paper_config_follows_the_authors_runs():
+    """exp-17.py: MSE x 100 back-propagated, batch 8192 x 40,000 steps, 5 % warmup; the small toys'
+    scripts: plain MSE. Every toy's final loss on 100 x 2048 fresh samples."""
+    cells = toy_cells(PAPER)
+    large = [c.spec for c in cells["large"]]
+    assert {(s.loss_scale, s.batch_size, s.steps, s.warmup_steps) for s in large} == {(100.0, 8192, 40000, 2000)}
+    assert {c.spec.loss_scale for family in ("small", "esweep", "fig18") for c in cells[family]} == {1.0}
+    for config in (PAPER, DEFAULT):
+        for section in ("toy_small", "toy_large"):
+            assert (config[section]["eval_batches"], config[section]["eval_batch_size"]) == (100, 2048)
+
+
+def test_default_large_toys_keep_each_distribution_form():
+    """The reduced large toys scale the exponential's decay length with n (p_n/p_1 as in the
+    paper) and keep every width where m^2/2 <= n."""
+    large = DEFAULT["toy_large"]
+    paper = PAPER["toy_large"]
+    decay = lambda section: (section["n"] - 1) / section["exponential_scale"]  # noqa: E731
+    assert decay(large) == pytest.approx(decay(paper), rel=0.01)
+    assert large["power_exponent"] == paper["power_exponent"]
+    assert all(m * m / 2 <= large["n"] for m in large["m"])
+    assert max(large["m"]) / min(large["m"]) >= 8
+
+
+def test_cpu_trains_one_cell_per_job_and_gpu_packs_every_gamma():
+    cpu, gpu = toy_plan(PAPER, uses_gpu=False), toy_plan(PAPER, uses_gpu=True)
+    assert all(len(cells) == 1 for jobs in cpu.jobs.values() for cells in jobs.values())
+    assert len(gpu.jobs["small"]) == 17 and all(len(cells) == 10 for cells in gpu.jobs["small"].values())
+    assert "g-1.0000..+1.0000_a1.0000_s0" in gpu.jobs["small"]
+    for jobs in gpu.jobs.values():
+        for cells in jobs.values():
+            assert len({cell.spec.stream() for cell in cells}) == 1  # one shared data stream per job
+
+
+def test_explicit_cells_per_job_splits_packs():
+    config = copy.deepcopy(PAPER) | {"cells_per_job": 4}
+    sizes = sorted(len(cells) for cells in toy_plan(config, uses_gpu=False).jobs["small"].values())
+    assert set(sizes) == {2, 4} and sum(sizes) == 170
+
+
+def test_esweep_borrows_the_small_grids_unit_density_cells():
+    plan = toy_plan(PAPER, uses_gpu=False)
+    trained = [cell.spec for cells in plan.jobs["esweep"].values() for cell in cells]
+    assert len(trained) == 8 * 10 and all(spec.density > 1 for spec in trained)
+    borrowed = [job for family, job in plan.members["esweep"] if family == "small"]
+    assert len(borrowed) == 10 and all("_a1.0000_" in job for job in borrowed)
+    assert len(plan.keep["esweep"]) == 9 * 10
+
+
+def test_esweep_trains_unit_density_when_the_small_grid_lacks_it():
+    config = copy.deepcopy(TINY)
+    config["toy_esweep"]["gamma"] = [-0.5]  # not on the small grid
+    plan = toy_plan(config, uses_gpu=False)
+    assert all(family == "esweep" for family, _ in plan.members["esweep"])
+    assert sorted(s["density"] for job in plan.jobs["esweep"] for s in plan.job_specs("esweep", job))[0] == 1.0
+
+
+def test_job_specs_round_trip_to_cell_specs():
+    plan = toy_plan(TINY, uses_gpu=False)
+    for family, jobs in plan.jobs.items():
+        for job in jobs:
+            for values in plan.job_specs(family, job):
+                assert isinstance(CellSpec.from_dict(values), CellSpec)
+
+
+def test_widths_above_n_are_refused_naming_the_section():
+    config = {**TINY, "toy_large": {**TINY["toy_large"], "m": [TINY["toy_large"]["n"] + 1]}}
+    with pytest.raises(ValueError, match="toy_large.m"):
+        check_widths(config)
+    check_widths(TINY)
+
+
+def test_training_time_limits_grow_with_the_work_and_keep_a_floor():
+    spec = {"batch_size": 2048, "n": 1000, "widths": [10, 100], "steps": 20_000}
+    assert train_minutes([spec], threads=1) == int(3 * 6 * 2048 * 1000 * 110 * 20_000 / 20e9 / 60)
+    assert train_minutes([spec | {"steps": 10}], threads=1) == 10
+    assert train_mem_mb({"batch_size": 2048, "n": 1000}, cells=2) == 1536 + 16 * 2 * 2048 * 1000 // 2**20

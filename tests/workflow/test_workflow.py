@@ -1,0 +1,301 @@
+"""Integration: the whole DAG on a tiny config, its no-op rerun, and incremental grid growth."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from superscale.provenance.records import sha256
+from workflow_copy import copy_workflow, planned_jobs
+
+pytestmark = pytest.mark.integration
+
+
+def snakemake(workdir: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["snakemake", *args, "--cores", "2", "--configfile", "tiny.yaml"],  # targets before --configfile
+        cwd=workdir, capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
+    snakemake(workdir)
+    return workdir
+
+
+def test_full_run_builds_paper_and_tables(built):
+    assert (built / "paper/main.pdf").stat().st_size > 10_000
+    latex_log = (built / "paper/main.log").read_text(errors="replace")
+    assert "undefined" not in latex_log and "Citation" not in latex_log
+    metrics = pd.read_csv(built / "results/toy/small/metrics.csv")
+    assert len(metrics) == 2 * 2 * 3  # gamma x alpha x m, one seed
+    assert {"loss", "phi_half", "phi_one", "mean_sq_overlap", "ambiguity"} <= set(metrics.columns)
+    assert (metrics.loss > 0).all()
+    fits = pd.read_csv(built / "results/fits/toy_small.csv")
+    assert list(fits.columns[:6]) == ["gamma", "alpha", "alpha_m", "alpha_m_se", "r2", "n_points"]
+    assert (fits.n_points == 3).all()
+    assert (built / "logs/toy/small/train/g-1.0000_a1.0000_s0.log").read_text().count("train")
+
+
+def test_llm_stage_runs_end_to_end_on_tiny_models(built):
+    heads = pd.read_csv(built / "results/llm/heads.csv")
+    assert list(heads.model) == ["tiny-8", "tiny-16", "tiny-32"]
+    assert {"family", "d_model", "vocab", "mean_sq_overlap", "norm_mean", "norm_std", "norm_min", "norm_max",
+            "phi_half"} <= set(heads.columns)
+    losses = pd.read_csv(built / "results/llm/losses.csv")
+    assert len(losses) == 3 * 3
+    absent = losses[losses.dataset == "absent"]
+    assert (absent.tokens == 0).all() and absent.status.str.contains("apt-get install fortunes").all()
+    assert (losses[losses.status == "ok"].tokens > 0).all()
+    fits = json.loads((built / "results/fits/llm.json").read_text())
+    assert {"alpha_m", "alpha_m_se", "C_m", "offsets", "points"} <= set(fits)
+    assert len(fits["points"]) == 3 * 2  # the absent text has no loss, so no point
+    assert "skipped" in (built / "logs/llm/losses/tiny-8.log").read_text()
+    assert "\\LlmAlphaM" in (built / "paper/generated/llm.tex").read_text()
+
+
+def test_shape_sweep_runs_end_to_end(built):
+    models = pd.read_csv(built / "results/aspect/models.csv")
+    assert len(models) == 2 * 2  # two shapes x two seeds
+    assert {"n_nonembedding", "d_model", "n_layer", "seed", "heldout_loss", "mean_sq_overlap", "overlap_ratio",
+            "phi_half", "implied_density_vocab", "device"} <= set(models.columns)
+    assert (models.heldout_loss > 0).all() and (models.tokens_trained == 30 * 4 * 32).all()
+    assert models.n_nonembedding.max() / models.n_nonembedding.min() < 1.05
+    similarity = pd.read_csv(built / "results/aspect/similarity.csv")
+    assert len(similarity) == 6 * 3  # pairs of 4 models x (2 depths + unembedding)
+    assert (similarity.kind == "same shape").sum() == 2 * 3
+    assert similarity.cka.between(0, 1 + 1e-9).all()
+    assert len(pd.read_csv(built / "results/aspect/llm_shapes.csv")) == 3
+    assert "\\AspectConclusion" in (built / "paper/generated/aspect.tex").read_text()
+    assert "step 30/30" in (built / "logs/aspect/train/L4_d8_s1.log").read_text()
+
+
+def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
+    config = yaml.safe_load((built / "tiny.yaml").read_text())
+    extra = dict(config["llm"]["extra_models"]["tiny-16"], hf_id="none/again")
+    config["llm"]["extra_models"]["tiny-again"] = extra
+    config["llm"]["models"].append("tiny-again")
+    config["aspect"]["seeds"].append(2)  # one dry run for both changes: each DAG costs seconds
+    (built / "more.yaml").write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        ["snakemake", "--cores", "1", "--dry-run", "--configfile", "more.yaml"],
+        cwd=built, capture_output=True, text=True,
+    )
+    jobs = planned_jobs(result.stdout + result.stderr)
+    for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
+        assert jobs[rule] == 1, (rule, jobs)
+    assert jobs["aspect_train"] == 2, jobs  # the new seed x two shapes
+    assert "train_toy" not in jobs and "aspect_tokens" not in jobs
+
+
+@pytest.fixture
+def edited(built, tmp_path) -> Path:
+    """A copy of the built tree (mtimes and Snakemake's records kept) for a test to edit."""
+    return Path(shutil.copytree(built, tmp_path / "copy", symlinks=True))
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def rules_to_rerun(workdir: Path) -> dict[str, int]:
+    jobs = planned_jobs(snakemake(workdir, "--dry-run"))
+    jobs.pop("all", None)  # the target rule, not work
+    return jobs
+
+
+def test_style_edit_reruns_only_figures_and_paper(edited):
+    append(edited / "workflow/matplotlibrc", "\n# a style edit\n")
+    rules = set(rules_to_rerun(edited))
+    assert {"figure_toy_small", "figure_toy_large", "figure_esweep", "figure_fig18", "figure_llm"} <= rules
+    assert rules - {"provenance", "paper"} == {rule for rule in rules if rule.startswith("figure_")}
+
+
+LIBRARY = "src/superscale"
+
+
+def change_meaning(workdir: Path, module: str, function: str) -> None:
+    """Give `function` of `module` a new first statement: a change in what the code does."""
+    path = workdir / LIBRARY / module
+    text = path.read_text()
+    start = text.index(f"def {function}(")
+    body = text.index('"""', text.index('"""', text.index(":\n", start)) + 3) + 3  # after its docstring
+    path.write_text(text[:body] + "\n    _edited = True" + text[body:])
+
+
+def test_comment_and_docstring_edits_to_every_module_plan_no_job(edited):
+    for path in (edited / LIBRARY).rglob("*.py"):
+        append(path, "\n# a comment\n")
+    trainer = edited / LIBRARY / "toy/trainer.py"
+    trainer.write_text(trainer.read_text().replace('"""Batched training', '"""Reworded: batched training', 1))
+    assert "Nothing to be done" in snakemake(edited, "--dry-run")
+
+
+def test_evaluation_edit_retrains_nothing(edited):
+    change_meaning(edited, "toy/evaluation.py", "evaluate_losses")
+    jobs = rules_to_rerun(edited)
+    assert jobs["toy_cell_metrics"] == len(list((edited / "results/toy").glob("*/cells/*_norms.parquet")))
+    assert "train_toy" not in jobs and "aspect_train" not in jobs, jobs
+
+
+def test_toy_trainer_edit_trains_no_shape_model(edited):
+    change_meaning(edited, "toy/trainer.py", "train_toys")
+    jobs = rules_to_rerun(edited)
+    assert jobs["train_toy"] == len(list((edited / "results/toy").glob("*/weights/*.pt")))
+    assert not any(rule.startswith("aspect_") for rule in jobs), jobs
+
+
+def test_plot_edit_replots_only_its_figures(edited):
+    change_meaning(edited, "figures/toy.py", "fig3_representation")
+    jobs = rules_to_rerun(edited)
+    assert set(jobs) == {"figure_toy_small", "provenance", "paper"}, jobs
+    assert jobs["figure_toy_small"] == 10  # every small-toy figure: figures.toy draws them all
+
+
+def test_fit_edit_reruns_only_the_rules_that_use_it(edited):
+    change_meaning(edited, "llm/fits.py", "joint_fit")
+    jobs = rules_to_rerun(edited)
+    assert jobs["fit_llm"] == 1  # the one rule that imports llm.fits; the rest read its output
+    assert set(jobs) <= {"fit_llm", "figure_llm", "figure_toy_large", "llm_numbers", "reproduction",
+                         "provenance", "paper"}
+
+
+def test_paper_text_edit_reruns_only_latexmk(edited):
+    append(edited / "paper/main.tex", "\n% a text edit\n")
+    assert rules_to_rerun(edited) == {"paper": 1}
+
+
+def test_config_change_reruns_only_its_dependents(edited):
+    config = yaml.safe_load((edited / "tiny.yaml").read_text())
+    config["llm"]["heads"]["bins"] = 12
+    (edited / "tiny.yaml").write_text(yaml.safe_dump(config))
+    jobs = rules_to_rerun(edited)
+    assert jobs["llm_head"] == 3
+    assert set(jobs) <= {"llm_head", "llm_tables", "fit_llm", "figure_llm", "figure_toy_large", "llm_numbers",
+                         "aspect_llm_shapes", "aspect_numbers", "figure_aspect",  # the heads' shape analysis
+                         "methods", "reproduction", "provenance", "paper"}
+
+
+def test_provenance_records_every_figure_table_and_number(built):
+    record = json.loads((built / "results/provenance.json").read_text())
+    run, outputs = record["run"], record["outputs"]
+    assert run["configfiles"] == ["tiny.yaml"] and len(run["commit"]) == 40 and run["dirty"] is False
+    figures = sorted(f"results/figures/{p.name}" for p in (built / "results/figures").glob("*.pdf"))
+    generated = sorted(f"paper/generated/{p.name}" for p in (built / "paper/generated").glob("*.tex"))
+    for path in figures + [g for g in generated if not g.endswith("provenance.tex")] + [
+            "results/reproduction.csv", "results/fits/toy_large.csv", "results/toy/small/metrics.csv"]:
+        step = outputs[path]
+        assert (built / step["script"]).is_file(), path
+        assert step["commit"] == run["commit"] and step["dirty"] is False, path
+        assert step["packages"]["torch"] and step["machine"]["cpu_count"] >= 1, path
+        assert step["wall_s"] > 0 and (built / step["benchmark"]).is_file(), path
+        assert step["sha256"] == sha256(built / path)
+        for name, info in step["inputs"].items():
+            assert info["sha256"] == sha256(built / name) and info["changed_since"] is not True, (path, name)
+    assert outputs["results/figures/fig03.pdf"]["params"] == {"n": 60}
+    assert len(outputs["results/figures/fig03.pdf"]["code"]) == 64  # the code fingerprint, kept apart
+    assert outputs["results/figures/fig03.pdf"]["rule"] == "figure_toy_small"
+    sources = (built / "paper/generated/provenance.tex").read_text()
+    for figure in figures:  # the paper's \\figsource fails the LaTeX build for a figure without one
+        assert f"figsource@{Path(figure).stem}" in sources
+
+
+def audit(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
+    return subprocess.run([sys.executable, "-m", "superscale.audit", *args], cwd=workdir, capture_output=True,
+                          text=True, env=env)
+
+
+def test_audit_prints_the_chain_of_every_figure(built):
+    for figure in sorted((built / "results/figures").glob("*.pdf")):
+        result = audit(built, f"results/figures/{figure.name}", "--no-snakemake")
+        assert result.returncode == 0, result.stderr
+        assert "commit " in result.stdout and "CHANGED" not in result.stdout
+    toy = audit(built, "results/figures/fig03.pdf").stdout
+    assert "rule train_toy · workflow/scripts/train_toy.py" in toy  # the chain reaches the training
+    assert "up to date (snakemake --dry-run): yes" in toy
+    assert audit(built, "results/no-such-file.pdf").returncode == 2
+
+
+def test_audit_flags_changed_code_and_says_out_of_date(edited):
+    change_meaning(edited, "figures/toy.py", "fig3_representation")
+    result = audit(edited, "results/figures/fig03.pdf")
+    assert result.returncode == 1
+    assert "(the script and the library it imports)  CHANGED since this step ran" in result.stdout
+    assert "up to date (snakemake --dry-run): no" in result.stdout
+
+
+def test_reproduction_report_compares_like_with_like(built):
+    """Every published quantity has its row, every small-toy cell of the run its own row against the
+    same (or the nearest, named) cell of the authors' figure, and each row says whether the
+    setting is the paper's; tiny.yaml's never is, so nothing is judged against a figure's value."""
+    table = pd.read_csv(built / "results/reproduction.csv")
+    published = yaml.safe_load((built / "config/published.yaml").read_text())
+    values = table[table.kind == "value"]
+    assert list(values.id) == [entry["id"] for entry in published["quantities"]]
+    assert set(table.verdict) <= {"agrees", "disagrees", "agrees with claim", "disagrees with claim", "not comparable",
+                                  "not measured", "undetermined"}
+    assert table.config.str.startswith("tiny.yaml").all()
+    assert not table.setting_matches.any() and table.setting.str.startswith("differs: ").all()
+    assert not table.judged_against.eq("paper value").any()
+    # tiny.yaml has no exponential large toys: said so, not counted as agreeing
+    assert values.set_index("id").loc["large_strong_exponential", "verdict"] == "not measured"
+    cells = table[table.id == "small_alpha_m"]
+    fits = pd.read_csv(built / "results/fits/toy_small.csv")
+    assert sorted(zip(cells.gamma, cells.alpha)) == sorted(zip(fits.gamma, fits.alpha))
+    # tiny's gamma = 0.5 is not on the paper's grid: set against gamma = 0.556, and the row says so
+    assert set(cells[cells.gamma == 0.5].paper_point) == {"nearest grid point: gamma = 0.555556"}
+    assert (table[table.kind == "summary"].paper_point == "the same cells").all()
+    report = (built / "results/reproduction.md").read_text()
+    assert "## Cells (the same cell of the authors' figure)" in report and "| quantity | paper |" in report
+
+
+def test_html_report_has_every_figure_with_its_caption(built):
+    snakemake(built, "--report", "results/report.html")
+    html = (built / "results/report.html").read_text()
+    for figure in (built / "results/figures").glob("*.pdf"):
+        assert figure.name in html
+    for caption in (built / "workflow/report").glob("figure_*.rst"):
+        texts = [line for line in caption.read_text().splitlines() if line and not line.startswith("{")]
+        assert all(text[:40] in html for text in texts), caption.name
+
+
+def test_second_run_has_nothing_to_do(built):
+    assert "Nothing to be done" in snakemake(built, "--dry-run")
+
+
+def test_adding_a_gamma_trains_only_the_new_cells(built):
+    config = yaml.safe_load((built / "tiny.yaml").read_text())
+    config["toy_small"]["gamma"].append(-0.25)
+    (built / "tiny.yaml").write_text(yaml.safe_dump(config))
+    old = {p: p.stat().st_mtime_ns for p in (built / "results/toy/small/weights").glob("*.pt")}
+    jobs = planned_jobs(snakemake(built, "--dry-run"))
+    assert jobs["train_toy"] == 2  # one new gamma x two alphas
+    assert jobs["toy_cell_metrics"] == 2
+    snakemake(built, "results/toy/small/metrics.csv")  # the tables only: figures and paper are not the point
+    assert all(p.stat().st_mtime_ns == t for p, t in old.items())
+    assert len(pd.read_csv(built / "results/toy/small/metrics.csv")) == 3 * 2 * 3
+
+
+def test_bad_config_names_the_key(tmp_path, built):
+    config = yaml.safe_load((built / "tiny.yaml").read_text())
+    config["toy_small"]["stpes"] = 10
+    (built / "bad.yaml").write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        ["snakemake", "--cores", "1", "--dry-run", "--configfile", "bad.yaml"],
+        cwd=built, capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "stpes" in result.stdout + result.stderr
