@@ -10,6 +10,7 @@ import yaml
 
 from snakemake.utils import validate
 
+from superscale.figures.registry import FIGURES
 from superscale.llm.registry import load_registry, select
 from superscale.llm.texts import available as text_available
 from superscale.paper.methods import PAPER_SECTIONS
@@ -70,21 +71,10 @@ FIT_TABLES = {
     "toy_fig18": "fig18",
     "toy_large": "large",
 }
-SMALL_FIGURES = [
-    "fig03",
-    "fig04",
-    "fig05",
-    "fig09b",
-    "fig10",
-    "fig11",
-    "fig12",
-    "fig13",
-    "fig16",
-    "fig17",
-]
-LARGE_FIGURES = ["fig01b", "fig01d", "fig07", "fig08", "fig09a"]
-ESWEEP_FIGURES = ["fig14", "fig15"]
-FIG18_FIGURES = ["fig18"]
+SMALL_FIGURES = list(FIGURES["figure_toy_small"])
+LARGE_FIGURES = list(FIGURES["figure_toy_large"])
+ESWEEP_FIGURES = list(FIGURES["figure_esweep"])
+FIG18_FIGURES = list(FIGURES["figure_fig18"])
 
 
 wildcard_constraints:
@@ -157,7 +147,7 @@ if LLM["histogram_model"] not in LLM_MODELS:
         f"({', '.join(LLM_MODELS)}); Fig. 19 draws the row-norm histogram of one of the models analysed"
     )
 LLM_DATASETS = {spec["name"]: spec for spec in LLM["datasets"]}
-LLM_FIGURES = ["fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"]
+LLM_FIGURES = list(FIGURES["figure_llm"])
 # The run's identity for the paper's source lines and the audit: the config files given on the
 # command line (none: the Snakefile's default) and the content of the config they made.
 CONFIG_FILES = [os.path.relpath(path) for path in workflow.overwrite_configfiles]
@@ -205,7 +195,7 @@ def per_model(pattern):
 
 ASPECT = canonical(config["aspect"])
 ASPECT_MODELS = shape_plan(ASPECT)
-ASPECT_FIGURES = ["aspect_loss", "aspect_overlap", "aspect_similarity"]
+ASPECT_FIGURES = list(FIGURES["figure_aspect"])
 ALL_FIGURES = (
     SMALL_FIGURES
     + LARGE_FIGURES
