@@ -45,28 +45,37 @@ def main() -> None:
     started = time.perf_counter()
     exact = unembedding.mean_sq_overlap(head.matrix, dtype=np.float32)
     gram_seconds = time.perf_counter() - started
-    print(f"Gram identity (all {vocab * (vocab - 1) // 2:,} pairs; float32 blocks, float64 sums, as the pipeline): "
-          f"{gram_seconds:.1f} s, E[cos^2] = {exact:.8g}")
+    print(
+        f"Gram identity (all {vocab * (vocab - 1) // 2:,} pairs; float32 blocks, float64 sums, as the pipeline): "
+        f"{gram_seconds:.1f} s, E[cos^2] = {exact:.8g}"
+    )
     started = time.perf_counter()
     exact64 = unembedding.mean_sq_overlap(head.matrix, dtype=np.float64)
-    print(f"Gram identity in float64 throughout: {time.perf_counter() - started:.1f} s, E[cos^2] = {exact64:.8g} "
-          f"(relative difference {abs(exact - exact64) / exact64:.1e})")
+    print(
+        f"Gram identity in float64 throughout: {time.perf_counter() - started:.1f} s, E[cos^2] = {exact64:.8g} "
+        f"(relative difference {abs(exact - exact64) / exact64:.1e})"
+    )
 
     _, rows = unembedding.normalised_rows(head.matrix, dtype=np.float32)  # not timed for the pairwise pass
     blocks = -(-vocab // args.block)
     total_pairs = blocks * (blocks + 1) // 2
     started = time.perf_counter()
-    sq, _, pairs = unembedding.pairwise_overlap_sums(rows, block=args.block, block_pairs=args.block_pairs,
-                                                   skip_diagonal=True)
+    sq, _, pairs = unembedding.pairwise_overlap_sums(
+        rows, block=args.block, block_pairs=args.block_pairs, skip_diagonal=True
+    )
     sample_seconds = time.perf_counter() - started
     measured = min(args.block_pairs, total_pairs)
     pairwise_seconds = sample_seconds / measured * total_pairs
-    print(f"blocked pairwise ({args.block}-row blocks, float32): timed {measured} off-diagonal of {total_pairs} block "
-          f"products in {sample_seconds:.1f} s; EXTRAPOLATED to all {total_pairs} at that rate (diagonal blocks cost "
-          f"at least as much): {pairwise_seconds:.0f} s, without its normalisation")
+    print(
+        f"blocked pairwise ({args.block}-row blocks, float32): timed {measured} off-diagonal of {total_pairs} block "
+        f"products in {sample_seconds:.1f} s; EXTRAPOLATED to all {total_pairs} at that rate (diagonal blocks cost "
+        f"at least as much): {pairwise_seconds:.0f} s, without its normalisation"
+    )
     print(f"(the timed blocks' E[cos^2] = {sq / pairs:.6g} over {pairs:,} pairs, a subset)")
-    print(f"speed-up of the Gram identity (normalisation included): {pairwise_seconds / gram_seconds:.0f}x "
-          f"(against the extrapolated pairwise time)")
+    print(
+        f"speed-up of the Gram identity (normalisation included): {pairwise_seconds / gram_seconds:.0f}x "
+        f"(against the extrapolated pairwise time)"
+    )
 
 
 if __name__ == "__main__":

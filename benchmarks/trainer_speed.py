@@ -17,13 +17,13 @@ import warnings
 
 import torch
 
+from superscale.core.device import configure_precision, resolve_device
+from superscale.core.schedule import Schedule
 from superscale.core.seeds import make_generator
 from superscale.toy.features import feature_probabilities
-from superscale.toy.reference import dense_sample, train_reference
-from superscale.core.schedule import Schedule
 from superscale.toy.model import init_weights
-from superscale.core.device import configure_precision, resolve_device
-from superscale.toy.trainer import TrainSettings, ToyRun, train_toys
+from superscale.toy.reference import dense_sample, train_reference
+from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
 
 PAPER_WIDTHS = (10, 15, 25, 39, 63, 100)
 
@@ -51,7 +51,12 @@ def time_reference(runs, probs, schedule, batch_size, device) -> float:
     for run in runs:
         W, b = init_weights(probs.numel(), run.m, make_generator(run.init_seed))
         train_reference(
-            W.to(device), b.to(device), run.gamma, run.lr_W, run.lr_b, schedule,
+            W.to(device),
+            b.to(device),
+            run.gamma,
+            run.lr_W,
+            run.lr_b,
+            schedule,
             lambda step: dense_sample(probs, batch_size, generator),
         )
     synchronize(device)
@@ -96,14 +101,18 @@ def main() -> None:
     nonempty = 1 - torch.prod(1 - probs).item()  # expected share of samples with an active feature
     flops = sum(6 * nonempty * args.batch_size * args.n * run.m for run in runs) * args.steps
     peak = matmul_peak_gflops(device)
-    print(f"device: {device} ({torch.get_num_threads()} CPU threads); slice: n={args.n}, "
-          f"batch={args.batch_size}, m={list(PAPER_WIDTHS)}, gammas={args.gammas}, {args.steps} steps, "
-          f"best of {args.repeats}")
+    print(
+        f"device: {device} ({torch.get_num_threads()} CPU threads); slice: n={args.n}, "
+        f"batch={args.batch_size}, m={list(PAPER_WIDTHS)}, gammas={args.gammas}, {args.steps} steps, "
+        f"best of {args.repeats}"
+    )
     print(f"reference loop : {model_steps / t_ref:10.1f} models*steps/s ({t_ref:.2f} s)")
     print(f"batched trainer: {model_steps / t_batched:10.1f} models*steps/s ({t_batched:.2f} s)")
     print(f"speed-up       : {t_ref / t_batched:10.2f}x")
-    print(f"trainer        : {flops / t_batched / 1e9:10.1f} GFLOP/s in its dense products; "
-          f"measured FP32 matmul peak {peak:.1f} GFLOP/s ({flops / t_batched / 1e9 / peak:.0%})")
+    print(
+        f"trainer        : {flops / t_batched / 1e9:10.1f} GFLOP/s in its dense products; "
+        f"measured FP32 matmul peak {peak:.1f} GFLOP/s ({flops / t_batched / 1e9 / peak:.0%})"
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def copy_workflow(workdir: Path) -> Path:
     for part in WORKFLOW_PARTS:
         source = REPO / part
         if source.is_dir():
-            shutil.copytree(source, workdir / part, ignore=shutil.ignore_patterns("generated", "main.pdf", "__pycache__"))
+            shutil.copytree(
+                source, workdir / part, ignore=shutil.ignore_patterns("generated", "main.pdf", "__pycache__")
+            )
         else:
             shutil.copy(source, workdir / part)
     shutil.copy(REPO / "tests/config/tiny.yaml", workdir / "tiny.yaml")

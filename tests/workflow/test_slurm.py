@@ -24,9 +24,16 @@ TARGETS = ["results/toy/small/metrics.csv", "results/fits/toy_small.csv"]
 TRAINING_JOBS = 4  # the small grid of tests/config/tiny.yaml: 2 gammas x 2 alphas, one cell per job on CPU
 # On this one-node test cluster: poll squeue, early and often; outputs appear at once.
 SLURM_ARGS = [
-    "--executor", "slurm", "--profile", "profiles/slurm",
-    "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
-    "--latency-wait", "5",
+    "--executor",
+    "slurm",
+    "--profile",
+    "profiles/slurm",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--latency-wait",
+    "5",
 ]
 
 pytestmark = [pytest.mark.integration, pytest.mark.slurm]
@@ -58,7 +65,11 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> str:
     # Options such as --set-resources and --configfile take several values: targets go first.
     result = subprocess.run(
         ["snakemake", *TARGETS, *args, "--configfile", "tiny.yaml"],
-        cwd=workdir, capture_output=True, text=True, env=env, timeout=900,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     output = result.stdout + result.stderr
     if check and result.returncode != 0:
@@ -80,8 +91,14 @@ def slurm_run(slurm, tmp_path_factory) -> dict:
     each SLURM run costs minutes here."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
     failed = snakemake(
-        workdir, "--set-resources", "toy_cell_metrics:mem_mb=60",
-        *SLURM_ARGS, "--retries", "0", "--keep-going", check=False,
+        workdir,
+        "--set-resources",
+        "toy_cell_metrics:mem_mb=60",
+        *SLURM_ARGS,
+        "--retries",
+        "0",
+        "--keep-going",
+        check=False,
     )
     weights = {p: p.stat().st_mtime_ns for p in (workdir / "results/toy/small/weights").glob("*.pt")}
     planned = planned_jobs(snakemake(workdir, *SLURM_ARGS, "--dry-run"))

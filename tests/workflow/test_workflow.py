@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from superscale.provenance.records import sha256
 from workflow_copy import copy_workflow, planned_jobs
+
+from superscale.provenance.records import sha256
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.integration
 def snakemake(workdir: Path, *args: str) -> str:
     result = subprocess.run(
         ["snakemake", *args, "--cores", "2", "--configfile", "tiny.yaml"],  # targets before --configfile
-        cwd=workdir, capture_output=True, text=True,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -52,8 +55,17 @@ def test_full_run_builds_paper_and_tables(built):
 def test_llm_stage_runs_end_to_end_on_tiny_models(built):
     heads = pd.read_csv(built / "results/llm/heads.csv")
     assert list(heads.model) == ["tiny-8", "tiny-16", "tiny-32"]
-    assert {"family", "d_model", "vocab", "mean_sq_overlap", "norm_mean", "norm_std", "norm_min", "norm_max",
-            "phi_half"} <= set(heads.columns)
+    assert {
+        "family",
+        "d_model",
+        "vocab",
+        "mean_sq_overlap",
+        "norm_mean",
+        "norm_std",
+        "norm_min",
+        "norm_max",
+        "phi_half",
+    } <= set(heads.columns)
     losses = pd.read_csv(built / "results/llm/losses.csv")
     assert len(losses) == 3 * 3
     absent = losses[losses.dataset == "absent"]
@@ -69,8 +81,18 @@ def test_llm_stage_runs_end_to_end_on_tiny_models(built):
 def test_shape_sweep_runs_end_to_end(built):
     models = pd.read_csv(built / "results/aspect/models.csv")
     assert len(models) == 2 * 2  # two shapes x two seeds
-    assert {"n_nonembedding", "d_model", "n_layer", "seed", "heldout_loss", "mean_sq_overlap", "overlap_ratio",
-            "phi_half", "implied_density_vocab", "device"} <= set(models.columns)
+    assert {
+        "n_nonembedding",
+        "d_model",
+        "n_layer",
+        "seed",
+        "heldout_loss",
+        "mean_sq_overlap",
+        "overlap_ratio",
+        "phi_half",
+        "implied_density_vocab",
+        "device",
+    } <= set(models.columns)
     assert (models.heldout_loss > 0).all() and (models.tokens_trained == 30 * 4 * 32).all()
     assert models.n_nonembedding.max() / models.n_nonembedding.min() < 1.05
     similarity = pd.read_csv(built / "results/aspect/similarity.csv")
@@ -91,7 +113,9 @@ def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     (built / "more.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
         ["snakemake", "--cores", "1", "--dry-run", "--configfile", "more.yaml"],
-        cwd=built, capture_output=True, text=True,
+        cwd=built,
+        capture_output=True,
+        text=True,
     )
     jobs = planned_jobs(result.stdout + result.stderr)
     for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
@@ -168,8 +192,15 @@ def test_fit_edit_reruns_only_the_rules_that_use_it(edited):
     change_meaning(edited, "llm/fits.py", "joint_fit")
     jobs = rules_to_rerun(edited)
     assert jobs["fit_llm"] == 1  # the one rule that imports llm.fits; the rest read its output
-    assert set(jobs) <= {"fit_llm", "figure_llm", "figure_toy_large", "llm_numbers", "reproduction",
-                         "provenance", "paper"}
+    assert set(jobs) <= {
+        "fit_llm",
+        "figure_llm",
+        "figure_toy_large",
+        "llm_numbers",
+        "reproduction",
+        "provenance",
+        "paper",
+    }
 
 
 def test_paper_text_edit_reruns_only_latexmk(edited):
@@ -183,9 +214,21 @@ def test_config_change_reruns_only_its_dependents(edited):
     (edited / "tiny.yaml").write_text(yaml.safe_dump(config))
     jobs = rules_to_rerun(edited)
     assert jobs["llm_head"] == 3
-    assert set(jobs) <= {"llm_head", "llm_tables", "fit_llm", "figure_llm", "figure_toy_large", "llm_numbers",
-                         "aspect_llm_shapes", "aspect_numbers", "figure_aspect",  # the heads' shape analysis
-                         "methods", "reproduction", "provenance", "paper"}
+    assert set(jobs) <= {
+        "llm_head",
+        "llm_tables",
+        "fit_llm",
+        "figure_llm",
+        "figure_toy_large",
+        "llm_numbers",
+        "aspect_llm_shapes",
+        "aspect_numbers",
+        "figure_aspect",  # the heads' shape analysis
+        "methods",
+        "reproduction",
+        "provenance",
+        "paper",
+    }
 
 
 def test_provenance_records_every_figure_table_and_number(built):
@@ -194,8 +237,11 @@ def test_provenance_records_every_figure_table_and_number(built):
     assert run["configfiles"] == ["tiny.yaml"] and len(run["commit"]) == 40 and run["dirty"] is False
     figures = sorted(f"results/figures/{p.name}" for p in (built / "results/figures").glob("*.pdf"))
     generated = sorted(f"paper/generated/{p.name}" for p in (built / "paper/generated").glob("*.tex"))
-    for path in figures + [g for g in generated if not g.endswith("provenance.tex")] + [
-            "results/reproduction.csv", "results/fits/toy_large.csv", "results/toy/small/metrics.csv"]:
+    for path in (
+        figures
+        + [g for g in generated if not g.endswith("provenance.tex")]
+        + ["results/reproduction.csv", "results/fits/toy_large.csv", "results/toy/small/metrics.csv"]
+    ):
         step = outputs[path]
         assert (built / step["script"]).is_file(), path
         assert step["commit"] == run["commit"] and step["dirty"] is False, path
@@ -214,8 +260,9 @@ def test_provenance_records_every_figure_table_and_number(built):
 
 def audit(workdir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(workdir / "src")}
-    return subprocess.run([sys.executable, "-m", "superscale.audit", *args], cwd=workdir, capture_output=True,
-                          text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "superscale.audit", *args], cwd=workdir, capture_output=True, text=True, env=env
+    )
 
 
 def test_audit_prints_the_chain_of_every_figure(built):
@@ -245,8 +292,15 @@ def test_reproduction_report_compares_like_with_like(built):
     published = yaml.safe_load((built / "config/published.yaml").read_text())
     values = table[table.kind == "value"]
     assert list(values.id) == [entry["id"] for entry in published["quantities"]]
-    assert set(table.verdict) <= {"agrees", "disagrees", "agrees with claim", "disagrees with claim", "not comparable",
-                                  "not measured", "undetermined"}
+    assert set(table.verdict) <= {
+        "agrees",
+        "disagrees",
+        "agrees with claim",
+        "disagrees with claim",
+        "not comparable",
+        "not measured",
+        "undetermined",
+    }
     assert table.config.str.startswith("tiny.yaml").all()
     assert not table.setting_matches.any() and table.setting.str.startswith("differs: ").all()
     assert not table.judged_against.eq("paper value").any()
@@ -295,7 +349,9 @@ def test_bad_config_names_the_key(tmp_path, built):
     (built / "bad.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
         ["snakemake", "--cores", "1", "--dry-run", "--configfile", "bad.yaml"],
-        cwd=built, capture_output=True, text=True,
+        cwd=built,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "stpes" in result.stdout + result.stderr

@@ -5,9 +5,9 @@ import json
 
 import pandas as pd
 
-from superscale.shapes.compressed_sensing import implied_density
-from superscale.provenance.runlog import logged
 from superscale.llm.weights.architecture import model_shape
+from superscale.provenance.runlog import logged
+from superscale.shapes.compressed_sensing import implied_density
 
 smk = snakemake
 
@@ -20,12 +20,21 @@ with logged(smk):
             raise ValueError(f"{head_path} holds model {head['model']}, {manifest_path} model {name}")
         entry = smk.params.models[name]
         shape = model_shape(name, entry, manifest)
-        rows.append({
-            "model": name, "family": entry["family"], "d_model": entry["d_model"], "width": head["width"],
-            "vocab": head["vocab"], **shape, "aspect": entry["d_model"] / shape["n_layer"],
-            "mean_sq_overlap": head["mean_sq_overlap"], "overlap_ratio": head["mean_sq_overlap"] * head["width"],
-            "phi_half": head["phi_half"], "implied_density_vocab": implied_density(head["vocab"], head["width"]),
-        })
+        rows.append(
+            {
+                "model": name,
+                "family": entry["family"],
+                "d_model": entry["d_model"],
+                "width": head["width"],
+                "vocab": head["vocab"],
+                **shape,
+                "aspect": entry["d_model"] / shape["n_layer"],
+                "mean_sq_overlap": head["mean_sq_overlap"],
+                "overlap_ratio": head["mean_sq_overlap"] * head["width"],
+                "phi_half": head["phi_half"],
+                "implied_density_vocab": implied_density(head["vocab"], head["width"]),
+            }
+        )
     table = pd.DataFrame(rows)
     table.to_csv(smk.output.shapes, index=False)
     print(table.to_string())

@@ -4,16 +4,19 @@ import json
 
 import pandas as pd
 
-from superscale.shapes.analysis import aspect_summary
-from superscale.provenance.runlog import logged
 from superscale.paper.numbers import latex_macros
+from superscale.provenance.runlog import logged
+from superscale.shapes.analysis import aspect_summary
 
 smk = snakemake
 
 with logged(smk):
     summary, macros = aspect_summary(
-        pd.read_csv(smk.input.models), pd.read_csv(smk.input.similarity), pd.read_csv(smk.input.llm_shapes),
-        json.load(open(smk.input.corpus)), smk.params.settings,
+        pd.read_csv(smk.input.models),
+        pd.read_csv(smk.input.similarity),
+        pd.read_csv(smk.input.llm_shapes),
+        json.load(open(smk.input.corpus)),
+        smk.params.settings,
     )
     with open(smk.output.summary, "w") as out:
         json.dump(summary, out, indent=1, default=float)

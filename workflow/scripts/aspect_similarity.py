@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import torch
 
+from superscale.core.device import resolve_device
 from superscale.provenance.runlog import logged
 from superscale.shapes.measures import load_trained, representations, similarity_rows
 from superscale.shapes.token_stream import evaluation_starts, windows
-from superscale.core.device import resolve_device
 
 smk = snakemake
 
@@ -21,7 +21,9 @@ with logged(smk):
         model, payload = load_trained(path)
         context = model.shape.context
         batches = windows(heldout, evaluation_starts(len(heldout), context, settings["windows"]), context)
-        models[payload["model"]] = {"spec": payload["spec"]} | representations(model, batches, settings["depths"], device)
+        models[payload["model"]] = {"spec": payload["spec"]} | representations(
+            model, batches, settings["depths"], device
+        )
         print(f"{payload['model']}: blocks {models[payload['model']]['blocks']} on {batches[:, :-1].numel()} tokens")
     table = pd.DataFrame(similarity_rows(models))
     table.to_csv(smk.output.similarity, index=False)

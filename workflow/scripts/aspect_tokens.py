@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 
-from superscale.provenance.runlog import logged
 from superscale.llm.texts import load_documents
+from superscale.provenance.runlog import logged
 from superscale.shapes.token_stream import encode, split_documents, train_tokenizer, unigram_loss
 
 smk = snakemake
@@ -17,15 +17,22 @@ with logged(smk):
     tokenizer = train_tokenizer(train, smk.params.vocab_size)
     vocab = tokenizer.get_vocab_size()
     if vocab != smk.params.vocab_size:
-        raise ValueError(f"the corpus yields only {vocab} BPE entries, config aspect.vocab_size asks for {smk.params.vocab_size}")
+        raise ValueError(
+            f"the corpus yields only {vocab} BPE entries, config aspect.vocab_size asks for {smk.params.vocab_size}"
+        )
     tokenizer.save(smk.output.tokenizer)
     train_tokens, heldout_tokens = encode(tokenizer, train), encode(tokenizer, heldout)
     np.savez(smk.output.tokens, train=train_tokens, heldout=heldout_tokens)
     corpus = {
-        "corpus": smk.params.corpus["name"], "documents": len(documents), "train_documents": len(train),
-        "heldout_documents": len(heldout), "train_characters": sum(map(len, train)),
-        "heldout_characters": sum(map(len, heldout)), "vocab": vocab,
-        "train_tokens": int(len(train_tokens)), "heldout_tokens": int(len(heldout_tokens)),
+        "corpus": smk.params.corpus["name"],
+        "documents": len(documents),
+        "train_documents": len(train),
+        "heldout_documents": len(heldout),
+        "train_characters": sum(map(len, train)),
+        "heldout_characters": sum(map(len, heldout)),
+        "vocab": vocab,
+        "train_tokens": int(len(train_tokens)),
+        "heldout_tokens": int(len(heldout_tokens)),
         "unigram_loss_heldout": unigram_loss(train_tokens, heldout_tokens, vocab),
         "unigram_loss_train": unigram_loss(train_tokens, train_tokens, vocab),
     }

@@ -10,11 +10,11 @@ import time
 import numpy as np
 import torch
 
-from superscale.shapes.gpt import GPT, GPTShape, non_embedding_parameters
-from superscale.shapes.training import LMSettings, train_language_model
-from superscale.provenance.runlog import logged
-from superscale.shapes.token_stream import training_starts
 from superscale.core.device import configure_precision, resolve_device
+from superscale.provenance.runlog import logged
+from superscale.shapes.gpt import GPT, GPTShape, non_embedding_parameters
+from superscale.shapes.token_stream import training_starts
+from superscale.shapes.training import LMSettings, train_language_model
 
 smk = snakemake
 
@@ -25,22 +25,39 @@ with logged(smk) as log:
     device = resolve_device(smk.params.device)
     configure_precision(device)
     tokens = np.load(smk.input.tokens)["train"]
-    shape = GPTShape(vocab=spec["vocab"], context=spec["context"], n_layer=spec["n_layer"],
-                     d_model=spec["d_model"], head_dim=spec["head_dim"])
+    shape = GPTShape(
+        vocab=spec["vocab"],
+        context=spec["context"],
+        n_layer=spec["n_layer"],
+        d_model=spec["d_model"],
+        head_dim=spec["head_dim"],
+    )
     settings = LMSettings(**spec["training"])
     torch.manual_seed(spec["seed"])
     model = GPT(shape)
     n = non_embedding_parameters(model)
-    print(f"{name}: {shape}, N = {n:,} (non-embedding), init seed {spec['seed']}, data seed {spec['data_seed']}, "
-          f"{device}, {smk.threads} thread(s)")
+    print(
+        f"{name}: {shape}, N = {n:,} (non-embedding), init seed {spec['seed']}, data seed {spec['data_seed']}, "
+        f"{device}, {smk.threads} thread(s)"
+    )
     starts = training_starts(len(tokens), shape.context, settings.batch_size, settings.steps, spec["data_seed"])
     started = time.perf_counter()
     history = train_language_model(model, tokens, starts, settings, device, name, progress=log)
-    torch.save({
-        "model": name, "shape": shape.as_dict(), "spec": spec, "n_nonembedding": n,
-        "state_dict": {key: value.cpu() for key, value in model.state_dict().items()},
-        "history": history, "device": str(device), "threads": smk.threads,
-        "wall_seconds": time.perf_counter() - started,
-    }, smk.output.weights)
-    print(f"{name}: final train loss {history['final_train_loss']:.4f} after {history['tokens_trained']:,} tokens "
-          f"in {history['train_seconds']:.1f} s")
+    torch.save(
+        {
+            "model": name,
+            "shape": shape.as_dict(),
+            "spec": spec,
+            "n_nonembedding": n,
+            "state_dict": {key: value.cpu() for key, value in model.state_dict().items()},
+            "history": history,
+            "device": str(device),
+            "threads": smk.threads,
+            "wall_seconds": time.perf_counter() - started,
+        },
+        smk.output.weights,
+    )
+    print(
+        f"{name}: final train loss {history['final_train_loss']:.4f} after {history['tokens_trained']:,} tokens "
+        f"in {history['train_seconds']:.1f} s"
+    )

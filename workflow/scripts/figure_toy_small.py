@@ -12,8 +12,8 @@ import matplotlib.style
 import pandas as pd
 
 from superscale.figures import scaling, toy
-from superscale.toy.fits import least_ambiguous_cases
 from superscale.provenance.runlog import logged
+from superscale.toy.fits import least_ambiguous_cases
 
 
 def main(smk) -> None:

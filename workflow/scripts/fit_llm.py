@@ -25,4 +25,10 @@ with logged(snakemake):
     with open(smk.output.fits, "w") as out:
         json.dump(fits, out, indent=1, default=float)
     print(json.dumps({k: v for k, v in fits["joint"].items() if k != "points"}, indent=1, default=float))
-    print(json.dumps({k: v for k, v in fits.items() if k not in ("points", "joint", "joint_dataset_offsets")}, indent=1, default=float))
+    print(
+        json.dumps(
+            {k: v for k, v in fits.items() if k not in ("points", "joint", "joint_dataset_offsets")},
+            indent=1,
+            default=float,
+        )
+    )

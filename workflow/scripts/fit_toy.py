@@ -2,14 +2,12 @@
 
 import pandas as pd
 
-from superscale.toy.fits import family_exponents
 from superscale.provenance.runlog import logged
+from superscale.toy.fits import family_exponents
 
 smk = snakemake
 
 with logged(smk):
-    fits = family_exponents(
-        pd.read_csv(smk.input.metrics), smk.params.family, smk.params.large_window
-    )
+    fits = family_exponents(pd.read_csv(smk.input.metrics), smk.params.family, smk.params.large_window)
     fits.to_csv(smk.output.fits, index=False)
     print(fits.to_string())

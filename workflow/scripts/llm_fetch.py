@@ -2,8 +2,8 @@
 
 import json
 
-from superscale.provenance.runlog import logged
 from superscale.llm.weights import fetch
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake

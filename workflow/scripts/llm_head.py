@@ -3,10 +3,10 @@
 import json
 import time
 
-from superscale.llm.unembedding import head_statistics
 from superscale.llm.registry import head_width
-from superscale.provenance.runlog import logged
+from superscale.llm.unembedding import head_statistics
 from superscale.llm.weights import read_head
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake
@@ -14,14 +14,23 @@ with logged(snakemake):
     manifest = json.load(open(smk.input.manifest))
     started = time.perf_counter()
     head = read_head(name, entry, manifest)
-    print(f"{name}: read {head.tensor} {head.matrix.shape} ({head.stored_dtype}) in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{name}: read {head.tensor} {head.matrix.shape} ({head.stored_dtype}) in {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     stats = head_statistics(head.matrix, bins=settings["bins"], pairs=settings["sampled_pairs"], seed=settings["seed"])
     print(f"{name}: statistics in {time.perf_counter() - started:.1f} s")
     record = {
-        "model": name, "hf_id": entry["hf_id"], "family": entry["family"], "d_model": entry["d_model"],
-        "head_width": head_width(entry), "tied": entry["tied"], "tensor": head.tensor,
-        "stored_dtype": head.stored_dtype, "source": manifest["kind"], "file": manifest["head_ref"],
+        "model": name,
+        "hf_id": entry["hf_id"],
+        "family": entry["family"],
+        "d_model": entry["d_model"],
+        "head_width": head_width(entry),
+        "tied": entry["tied"],
+        "tensor": head.tensor,
+        "stored_dtype": head.stored_dtype,
+        "source": manifest["kind"],
+        "file": manifest["head_ref"],
         "n_params": head.n_params if head.n_params is not None else entry.get("n_params"),
         "n_params_counted": head.n_params is not None,
     } | stats

@@ -13,8 +13,8 @@ import logging
 import time
 
 from superscale.llm.loss import evaluate, load_model, unavailable_row
-from superscale.provenance.runlog import logged
 from superscale.llm.texts import TextUnavailable, evaluation_documents
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake
@@ -28,9 +28,16 @@ with logged(snakemake):
             documents = evaluation_documents(spec)
             row = evaluate(model, tokenizer, documents, settings["tokens"], settings["context"], f"{name}/{dataset}")
             row["status"] = "ok"
-            logging.info("%s/%s: %d of %d documents scored (%d truncated), %d tokens, context %d",
-                         name, dataset, row["documents"], len(documents), row["documents_truncated"], row["tokens"],
-                         row["context_used"])
+            logging.info(
+                "%s/%s: %d of %d documents scored (%d truncated), %d tokens, context %d",
+                name,
+                dataset,
+                row["documents"],
+                len(documents),
+                row["documents_truncated"],
+                row["tokens"],
+                row["context_used"],
+            )
         except TextUnavailable as error:
             logging.warning("NOTICE %s/%s skipped: %s", name, dataset, error)
             row = unavailable_row(str(error))

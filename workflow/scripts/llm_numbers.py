@@ -5,14 +5,18 @@ import json
 import pandas as pd
 
 from superscale.paper.llm_numbers import llm_summary
-from superscale.provenance.runlog import logged
 from superscale.paper.numbers import latex_macros
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake
     values = llm_summary(
-        pd.read_csv(smk.input.heads), pd.read_csv(smk.input.losses), pd.read_csv(smk.input.zipf),
-        json.load(open(smk.input.fits)), smk.params.loss, smk.params.datasets,
+        pd.read_csv(smk.input.heads),
+        pd.read_csv(smk.input.losses),
+        pd.read_csv(smk.input.zipf),
+        json.load(open(smk.input.fits)),
+        smk.params.loss,
+        smk.params.datasets,
     )
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)

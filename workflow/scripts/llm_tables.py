@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from superscale.provenance.runlog import logged
 from superscale.llm.zipf import fit_zipf
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake
     models = smk.params.models
-    heads = pd.DataFrame([
-        {k: v for k, v in json.load(open(path)).items() if k != "histogram"} for path in smk.input.heads
-    ])
+    heads = pd.DataFrame(
+        [{k: v for k, v in json.load(open(path)).items() if k != "histogram"} for path in smk.input.heads]
+    )
     heads.to_csv(smk.output.heads, index=False)
     losses = pd.DataFrame([json.load(open(path)) for path in smk.input.losses])
     losses.insert(1, "family", losses.model.map(lambda m: models[m]["family"]))
@@ -24,6 +24,8 @@ with logged(snakemake):
         model, dataset = path.parent.name, path.stem
         counts = pd.read_csv(path)["count"].to_numpy()
         row = {"model": model, "family": models[model]["family"], "dataset": dataset}
-        rows.append(row | (fit_zipf(counts, smk.params.points) if len(counts) >= 3 else {"zipf_exponent": float("nan")}))
+        rows.append(
+            row | (fit_zipf(counts, smk.params.points) if len(counts) >= 3 else {"zipf_exponent": float("nan")})
+        )
     pd.DataFrame(rows).to_csv(smk.output.zipf, index=False)
     print(heads.to_string(), losses.to_string(), pd.DataFrame(rows).to_string(), sep="\n\n")

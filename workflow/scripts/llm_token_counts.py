@@ -10,9 +10,9 @@ import logging
 import pandas as pd
 
 from superscale.llm.loss import load_model, token_ids
-from superscale.provenance.runlog import logged
 from superscale.llm.texts import TextUnavailable, load_documents
 from superscale.llm.zipf import count_tokens
+from superscale.provenance.runlog import logged
 
 with logged(snakemake):
     smk = snakemake

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from superscale.paper.latex import escape
+from superscale.paper.numbers import latex_macros
 from superscale.provenance.header import code_version, environment
 from superscale.provenance.records import chain, machines, repository_url, source_line
 from superscale.provenance.runlog import logged
-from superscale.paper.numbers import latex_macros
 
 with logged(snakemake):
     smk = snakemake
@@ -37,7 +37,9 @@ with logged(snakemake):
     lines = [latex_macros(macros)]
     for figure in smk.input.figures:
         name = Path(figure).stem
-        lines.append(rf"\expandafter\def\csname figsource@{name}\endcsname{{{source_line(records[figure], smk.params.config_sha256, url)}}}")
+        lines.append(
+            rf"\expandafter\def\csname figsource@{name}\endcsname{{{source_line(records[figure], smk.params.config_sha256, url)}}}"
+        )
     text = "\n".join(lines) + "\n"
     Path(smk.output.tex).write_text(text)
     print(text)

@@ -5,9 +5,9 @@ import json
 import pandas as pd
 import yaml
 
+from superscale.paper.numbers import latex_macros
 from superscale.paper.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
 from superscale.provenance.runlog import logged
-from superscale.paper.numbers import latex_macros
 
 with logged(snakemake):
     smk = snakemake

@@ -2,9 +2,9 @@
 
 import torch
 
+from superscale.provenance.runlog import logged
 from superscale.toy.cells import load_pack
 from superscale.toy.evaluation import pack_tables
-from superscale.provenance.runlog import logged
 
 smk = snakemake
 

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from superscale.provenance.runlog import logged
 from superscale.paper.numbers import esweep_summary, fig18_summary, large_toy_summary, latex_macros
+from superscale.provenance.runlog import logged
 
 smk = snakemake
 

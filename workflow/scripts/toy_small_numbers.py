@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from superscale.provenance.runlog import logged
 from superscale.paper.numbers import latex_macros, small_toy_summary
+from superscale.provenance.runlog import logged
 
 smk = snakemake
 

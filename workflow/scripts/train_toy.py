@@ -2,9 +2,9 @@
 
 import torch
 
-from superscale.toy.cells import CellSpec, train_pack
-from superscale.provenance.runlog import logged
 from superscale.core.device import resolve_device
+from superscale.provenance.runlog import logged
+from superscale.toy.cells import CellSpec, train_pack
 
 smk = snakemake
 

@@ -61,8 +61,13 @@ def fig6b_excess_loss(fit: dict) -> Figure:
     for (family, dataset), group in points.groupby(["family", "dataset"]):
         ax.scatter(group.d_model, group.excess_loss, color=colours[family], marker=markers[dataset], zorder=3)
     m = np.geomspace(points.d_model.min() / 1.3, points.d_model.max() * 1.3, 50)
-    ax.plot(m, fit["C_m"] * m ** -fit["alpha_m"], color="black", lw=0.8,
-            label=rf"$\alpha_m={fit['alpha_m']:.2f}\pm{_se(fit['alpha_m_se'])}$")
+    ax.plot(
+        m,
+        fit["C_m"] * m ** -fit["alpha_m"],
+        color="black",
+        lw=0.8,
+        label=rf"$\alpha_m={fit['alpha_m']:.2f}\pm{_se(fit['alpha_m_se'])}$",
+    )
     handles = [ax.scatter([], [], color=c, label=f) for f, c in colours.items()]
     handles += [ax.scatter([], [], color="grey", marker=mk, label=d) for d, mk in markers.items()]
     ax.set(xscale="log", yscale="log", xlabel="$m$ (d_model)", ylabel=r"$L - L_{\backslash m}$ (nats/token)")
@@ -135,8 +140,10 @@ def fig22_zipf(counts: dict[tuple[str, str], np.ndarray], zipf: pd.DataFrame) ->
         ranks = np.arange(1, len(values) + 1)
         ax.loglog(ranks, frequency, lw=0.8)
         row = zipf[(zipf.model == model) & (zipf.dataset == dataset)].iloc[0]
-        ax.loglog(ranks, 10**row.zipf_log10_prefactor * ranks ** -row.zipf_exponent, "--", color="grey", lw=0.7)
-        ax.text(0.95, 0.9, rf"$\alpha={row.zipf_exponent:.2f}$", ha="right", va="top", transform=ax.transAxes, fontsize=6)
+        ax.loglog(ranks, 10**row.zipf_log10_prefactor * ranks**-row.zipf_exponent, "--", color="grey", lw=0.7)
+        ax.text(
+            0.95, 0.9, rf"$\alpha={row.zipf_exponent:.2f}$", ha="right", va="top", transform=ax.transAxes, fontsize=6
+        )
     for ax in axes[-1]:
         ax.set_xlabel("rank")
     return fig
@@ -162,8 +169,13 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
     right.scatter(chinchilla.d_model, chinchilla.n_params, s=8, zorder=3)
     m = np.geomspace(chinchilla.d_model.min(), chinchilla.d_model.max(), 20)
     x0, y0 = np.exp(np.mean(np.log(chinchilla.d_model))), np.exp(np.mean(np.log(chinchilla.n_params)))
-    right.plot(m, y0 * (m / x0) ** chin["exponent"], color="black", lw=0.8,
-               label=rf"$N\propto m^{{{chin['exponent']:.2f}\pm{_se(chin['exponent_se'])}}}$")
+    right.plot(
+        m,
+        y0 * (m / x0) ** chin["exponent"],
+        color="black",
+        lw=0.8,
+        label=rf"$N\propto m^{{{chin['exponent']:.2f}\pm{_se(chin['exponent_se'])}}}$",
+    )
     right.set(xscale="log", yscale="log", xlabel="$m$", title="(b) Chinchilla (Hoffmann et al. Table A9)")
     right.legend()
     return fig

@@ -16,8 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator
 
 from superscale.core.grid import nearest
-from superscale.toy.geometry import welch_bound_sq
 from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent_error, theory_lines, width_axis
+from superscale.toy.geometry import welch_bound_sq
 
 SHAPES = ["power", "exponential", "linear"]  # Fig. 7's row order
 SHAPE_LABELS = {"power": r"power law $i^{-1.2}$", "exponential": r"exponential $e^{-i/400}$", "linear": "linear $n-i$"}
@@ -72,13 +72,25 @@ def fig1d_strong(metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataF
     for i, shape in enumerate(_shapes(table)):
         rows = table[table["distribution"] == shape]
         fit = fits[(fits["distribution"] == shape) & (fits["gamma"] == gamma)].iloc[0]
-        ax.plot(rows["m"], rows["loss"], "o", ms=3, color=f"C{i}",
-                label=rf"{SHAPE_LABELS[shape]}: $\alpha_m={fit['alpha_m']:.2f}$")
+        ax.plot(
+            rows["m"],
+            rows["loss"],
+            "o",
+            ms=3,
+            color=f"C{i}",
+            label=rf"{SHAPE_LABELS[shape]}: $\alpha_m={fit['alpha_m']:.2f}$",
+        )
         _fit_line(ax, fit, f"C{i}")
     widths = list(table["m"])
     if llm_points is not None and len(llm_points):
-        ax.plot(llm_points["d_model"], llm_points["excess_loss"], "s", ms=3, color="0.5",
-                label=r"LLMs, $L - L_{\backslash m}$")
+        ax.plot(
+            llm_points["d_model"],
+            llm_points["excess_loss"],
+            "s",
+            ms=3,
+            color="0.5",
+            label=r"LLMs, $L - L_{\backslash m}$",
+        )
         widths += list(llm_points["d_model"])
     _loss_axes(ax, table["m"])
     if llm_points is not None and len(llm_points):  # widths span decades: plain log ticks
@@ -93,8 +105,13 @@ def fig1d_strong(metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataF
 def fig7_norm_histograms(norms: pd.DataFrame) -> Figure:
     """Row-norm histograms of the large toys: rows shape x regime (strong, then weak), columns m."""
     norms = norms[norms["seed"] == norms["seed"].min()]
-    rows = [(shape, gamma) for regime in ("strong", "weak") for shape in _shapes(norms)
-            for gamma in sorted(set(norms[norms["distribution"] == shape]["gamma"])) if _regime(gamma) == regime]
+    rows = [
+        (shape, gamma)
+        for regime in ("strong", "weak")
+        for shape in _shapes(norms)
+        for gamma in sorted(set(norms[norms["distribution"] == shape]["gamma"]))
+        if _regime(gamma) == regime
+    ]
     widths = np.unique(norms["m"])
     fig = Figure(figsize=(0.85 * len(widths) + 1.4, 0.6 * len(rows) + 0.8), layout="constrained")
     axes = fig.subplots(len(rows), len(widths), sharex=True, squeeze=False)
@@ -104,7 +121,9 @@ def fig7_norm_histograms(norms: pd.DataFrame) -> Figure:
         for j, m in enumerate(widths):
             ax = axes[i, j]
             if (shape, gamma, m) in groups:
-                ax.hist(groups[shape, gamma, m]["norm"], bins=bins, density=True, log=True, color=f"C{SHAPES.index(shape)}")
+                ax.hist(
+                    groups[shape, gamma, m]["norm"], bins=bins, density=True, log=True, color=f"C{SHAPES.index(shape)}"
+                )
             ax.tick_params(left=False, labelleft=False, which="both")
             if i == 0:
                 ax.set_title(f"$m={m}$")
@@ -134,9 +153,14 @@ def fig8_theory(metrics: pd.DataFrame) -> Figure:
             handles.append(Line2D([], [], **style, label=f"{shape}, {REGIMES[_regime(gamma)]}"))
     axes[0].plot(m, m / n, "--", color="0.3", lw=0.8, label="$m/n$")
     axes[0].set(xscale="log", yscale="log", xlabel="$m$", ylabel=r"$\phi_{1/2}$")
-    low, high = np.nanmin(table[["loss", "weak_loss_theory"]].to_numpy()), np.nanmax(table[["loss", "weak_loss_theory"]].to_numpy())
+    low, high = (
+        np.nanmin(table[["loss", "weak_loss_theory"]].to_numpy()),
+        np.nanmax(table[["loss", "weak_loss_theory"]].to_numpy()),
+    )
     axes[1].plot([low, high], [low, high], "--", color="0.3", lw=0.8, label="$y=x$")
-    axes[1].set(xscale="log", yscale="log", xlabel=r"$\sum_{i>\phi_{1/2}n} (\frac{4}{3} p_i - p_i^2)$", ylabel="loss $L$")
+    axes[1].set(
+        xscale="log", yscale="log", xlabel=r"$\sum_{i>\phi_{1/2}n} (\frac{4}{3} p_i - p_i^2)$", ylabel="loss $L$"
+    )
     axes[2].plot(m, m / n, "--", color="0.3", lw=0.8, label="$m/n$")
     axes[2].plot(m, np.minimum(1, m**2 / (2 * n)), ":", color="0.3", lw=0.9, label=r"$\min\{1, m^2/2n\}$")
     axes[2].set(xscale="log", yscale="log", xlabel="$m$", ylabel=r"$\phi_1$")
@@ -145,7 +169,9 @@ def fig8_theory(metrics: pd.DataFrame) -> Figure:
     if len(kappa):
         span = [kappa[kappa > 0].min(), max(kappa.max(), strong["mean_sq_overlap_strong"].max())]
         axes[3].plot(span, span, "--", color="0.3", lw=0.8, label="$y=x$")
-    axes[3].set(xscale="log", yscale="log", xlabel=r"Welch bound $\kappa^2$", ylabel=rf"$\langle {OVERLAP}\rangle$, $\|W_i\|>1$")
+    axes[3].set(
+        xscale="log", yscale="log", xlabel=r"Welch bound $\kappa^2$", ylabel=rf"$\langle {OVERLAP}\rangle$, $\|W_i\|>1$"
+    )
     for ax, panel in zip(axes, "abcd"):
         ax.set_title(f"({panel})", loc="left")
         ax.legend(fontsize="x-small", loc="best")
@@ -159,7 +185,9 @@ def fig9a_r2(fits: pd.DataFrame) -> Figure:
     ax = fig.subplots()
     shapes = _shapes(fits)
     for k, regime in enumerate(("strong", "weak")):
-        values = [fits[(fits["distribution"] == s) & (fits["gamma"].map(_regime) == regime)]["r2"].mean() for s in shapes]
+        values = [
+            fits[(fits["distribution"] == s) & (fits["gamma"].map(_regime) == regime)]["r2"].mean() for s in shapes
+        ]
         ax.bar(np.arange(len(shapes)) + 0.4 * k - 0.2, values, width=0.4, label=REGIMES[regime], color=f"C{k}")
     ax.set_xticks(range(len(shapes)), shapes)
     ax.set(ylabel="$R^2$", ylim=(0, 1.05))
@@ -187,8 +215,14 @@ def fig14_density(metrics: pd.DataFrame, fits: pd.DataFrame) -> Figure:
     for density, curve in rows.groupby("density"):
         fit = fits[(fits["gamma"] == gamma) & np.isclose(fits["density"], density)].iloc[0]
         colour = density_scale.to_rgba(density)
-        axes[1].plot(curve["m"], curve["loss"], "o", ms=3, color=colour,
-                     label=rf"$E={density:.2f}$: {fit['alpha_m']:.2f} $\pm$ {exponent_error(fit.to_frame().T).iloc[0]:.2f}")
+        axes[1].plot(
+            curve["m"],
+            curve["loss"],
+            "o",
+            ms=3,
+            color=colour,
+            label=rf"$E={density:.2f}$: {fit['alpha_m']:.2f} $\pm$ {exponent_error(fit.to_frame().T).iloc[0]:.2f}",
+        )
         _fit_line(axes[1], fit, colour)
     _loss_axes(axes[1], rows["m"])
     axes[1].set_title(rf"(b) $\gamma={gamma:.3g}$", loc="left")
@@ -241,7 +275,9 @@ def fig16_strongly_represented(metrics: pd.DataFrame, n: int) -> Figure:
 
 def fig17_overlap_all_rows(metrics: pd.DataFrame) -> Figure:
     """Mean squared overlap over all rows at the strongest decay, per alpha, against 1/m."""
-    return _strongest_by_alpha(metrics, "mean_sq_overlap", rf"$\langle {OVERLAP}\rangle$, all rows", [(lambda m: 1 / m, "--", "$1/m$")])
+    return _strongest_by_alpha(
+        metrics, "mean_sq_overlap", rf"$\langle {OVERLAP}\rangle$, all rows", [(lambda m: 1 / m, "--", "$1/m$")]
+    )
 
 
 def fig18_wide(fits: pd.DataFrame) -> Figure:
@@ -250,8 +286,15 @@ def fig18_wide(fits: pd.DataFrame) -> Figure:
     ax = fig.subplots()
     gamma_scale = colour_scale(fits["gamma"])
     for gamma, rows in fits.groupby("gamma"):
-        ax.errorbar(rows["alpha"], rows["alpha_m"], yerr=exponent_error(rows), fmt="o", ms=3.5,
-                    color=gamma_scale.to_rgba(gamma), label=rf"$\gamma={gamma:.3g}$")
+        ax.errorbar(
+            rows["alpha"],
+            rows["alpha_m"],
+            yerr=exponent_error(rows),
+            fmt="o",
+            ms=3.5,
+            color=gamma_scale.to_rgba(gamma),
+            label=rf"$\gamma={gamma:.3g}$",
+        )
     theory_lines(ax, fits["alpha"], ["strong_flat", "strong_skewed"])
     ax.set(xlabel=r"$\alpha$", ylabel=r"$\alpha_m$")
     ax.set_title(rf"$m = {int(fits['m_min'].min())}\ldots{int(fits['m_max'].max())}$", loc="left")

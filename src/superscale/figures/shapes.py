@@ -30,9 +30,18 @@ def loss_by_aspect(models: pd.DataFrame) -> Figure:
         ax.plot(means.index, means.values, "-", color=colours[group], label=f"$N\\approx$ {group_label(group)}")
         ax.scatter(rows.aspect, rows.heldout_loss, color=colours[group], s=12, zorder=3)
         for aspect, shape in rows.groupby("aspect"):
-            ax.annotate(f"{shape.n_layer.iloc[0]}L", (aspect, shape.heldout_loss.max()), textcoords="offset points",
-                        xytext=(0, 4), ha="center", fontsize=6, color=colours[group])
-    ax.set(xscale="log", xlabel=r"aspect ratio $d_\mathrm{model}/n_\mathrm{layer}$", ylabel="held-out loss (nats/token)")
+            ax.annotate(
+                f"{shape.n_layer.iloc[0]}L",
+                (aspect, shape.heldout_loss.max()),
+                textcoords="offset points",
+                xytext=(0, 4),
+                ha="center",
+                fontsize=6,
+                color=colours[group],
+            )
+    ax.set(
+        xscale="log", xlabel=r"aspect ratio $d_\mathrm{model}/n_\mathrm{layer}$", ylabel="held-out loss (nats/token)"
+    )
     ax.legend()
     return fig
 
@@ -45,8 +54,15 @@ def overlap_by_width(models: pd.DataFrame, llms: pd.DataFrame) -> Figure:
     colours = _colours(models.n_group)
     markers = dict(zip(sorted(models.n_layer.unique()), "osD^v<>p"))
     for (group, layers), rows in models.groupby(["n_group", "n_layer"]):
-        ax.scatter(1 / rows.d_model, rows.mean_sq_overlap, color=colours[group], marker=markers[layers], s=14,
-                   label=f"$N\\approx$ {group_label(group)}, {layers} layer{'s' if layers > 1 else ''}", zorder=3)
+        ax.scatter(
+            1 / rows.d_model,
+            rows.mean_sq_overlap,
+            color=colours[group],
+            marker=markers[layers],
+            s=14,
+            label=f"$N\\approx$ {group_label(group)}, {layers} layer{'s' if layers > 1 else ''}",
+            zorder=3,
+        )
     if len(llms):
         ax.scatter(1 / llms.width, llms.mean_sq_overlap, color="black", marker="*", s=30, label="open LLMs", zorder=3)
     widths = np.concatenate([models.d_model.to_numpy(float), llms.width.to_numpy(float) if len(llms) else []])
@@ -70,9 +86,15 @@ def similarity_by_kind(similarity: pd.DataFrame) -> Figure:
         for k, (kind, filled) in enumerate((("same shape", True), ("different shape", False))):
             rows = table[(table.n_group == group) & (table.kind == kind)]
             x = rows.name.map(names.index) + 0.18 * (2 * g + k - len(groups) + 0.5) / len(groups)
-            ax.scatter(x, rows.cka, s=12, zorder=3, edgecolors=colours[group],
-                       facecolors=colours[group] if filled else "none",
-                       label=f"$N\\approx$ {group_label(group)}, {'seeds of one shape' if filled else 'different shapes'}")
+            ax.scatter(
+                x,
+                rows.cka,
+                s=12,
+                zorder=3,
+                edgecolors=colours[group],
+                facecolors=colours[group] if filled else "none",
+                label=f"$N\\approx$ {group_label(group)}, {'seeds of one shape' if filled else 'different shapes'}",
+            )
     ax.set_xticks(range(len(names)), names)
     ax.set(ylabel="linear CKA", ylim=(min(0.0, table.cka.min() - 0.05), 1.02))
     ax.legend(fontsize=5)

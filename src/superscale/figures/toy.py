@@ -16,18 +16,16 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import LogFormatter, NullFormatter
+from matplotlib.ticker import LogFormatter
 
-from superscale.toy.features import feature_probabilities
 from superscale.core.grid import nearest
-from superscale.toy.fits import THEORY_EXPONENTS, weak_loss_integral
-from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_variance
 from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent_error, theory_lines, width_axis
+from superscale.toy.features import feature_probabilities
+from superscale.toy.fits import weak_loss_integral
+from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_variance
 
 GRID = ["gamma", "alpha", "m"]
 ALPHA_M_MAX = 2.3  # top of the paper's alpha_m colour range (Fig. 9b)
@@ -92,8 +90,16 @@ def _rank_bars(ax, n: int, alpha: float, colours) -> None:
 def _exponents(ax, points: pd.DataFrame, scale, marker: str) -> Line2D:
     """alpha_m against alpha with error bars (exponent_error), coloured by gamma; returns a neutral legend handle."""
     ax.errorbar(points["alpha"], points["alpha_m"], yerr=exponent_error(points), fmt="none", ecolor="0.6", lw=0.7)
-    ax.scatter(points["alpha"], points["alpha_m"], c=scale.to_rgba(points["gamma"]), marker=marker,
-               s=16, edgecolors="k", linewidths=0.3, zorder=3)
+    ax.scatter(
+        points["alpha"],
+        points["alpha_m"],
+        c=scale.to_rgba(points["gamma"]),
+        marker=marker,
+        s=16,
+        edgecolors="k",
+        linewidths=0.3,
+        zorder=3,
+    )
     ax.set(xlabel=r"$\alpha$", ylabel=r"$\alpha_m$")
     return Line2D([], [], ls="none", marker=marker, mfc="0.8", mec="k", mew=0.3)
 
@@ -134,8 +140,9 @@ def _heatmap_figure(table: pd.DataFrame, value: str, vmin: float, vmax: float, l
 def fig3_representation(norms: pd.DataFrame, metrics: pd.DataFrame, n: int) -> Figure:
     """(a) Row norms at gamma = +1 and -1 (largest m, alpha = 1); (b) phi_1/2 against gamma per m."""
     fig = Figure(figsize=(7.0, 3.6), layout="constrained")
-    axes = fig.subplot_mosaic([["hist_pos", "rank_pos", "phi"], ["hist_neg", "rank_neg", "phi"]],
-                              width_ratios=[1, 1, 1.25])
+    axes = fig.subplot_mosaic(
+        [["hist_pos", "rank_pos", "phi"], ["hist_neg", "rank_neg", "phi"]], width_ratios=[1, 1, 1.25]
+    )
     models = {
         sign: _lowest_seed(_at(norms, m=norms["m"].max(), alpha=1.0, gamma=target))
         for sign, target in (("pos", 1.0), ("neg", -1.0))
@@ -192,8 +199,7 @@ def fig4_weak(metrics: pd.DataFrame, fits: pd.DataFrame, cases: pd.DataFrame, n:
     return fig
 
 
-def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, cases: pd.DataFrame,
-                n: int) -> Figure:
+def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, cases: pd.DataFrame, n: int) -> Figure:
     """Strong superposition: (a, b) one model's norms, (c, d) overlaps of rows with norm > 1, (e) alpha_m."""
     fig = Figure(figsize=(7.0, 4.6), layout="constrained")
     axes = fig.subplot_mosaic([["a", "b", "e"], ["c", "d", "e"]], width_ratios=[1, 1, 1.3])
@@ -204,8 +210,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     axes["a"].axvline(STRONGLY_REPRESENTED, ls=":", color="0.3")
     _title(axes["a"], "a", gamma=first["gamma"], alpha=first["alpha"], m=first["m"])
     _rank_bars(axes["b"], n, first["alpha"], np.where(norm > STRONGLY_REPRESENTED, "C3", "C0"))
-    axes["b"].legend(handles=[Patch(color="C3", label=r"$\|W_i\|_2 > 1$"),
-                              Patch(color="C0", label=r"$\|W_i\|_2 < 1$")])
+    axes["b"].legend(handles=[Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")])
     axes["b"].set_title("(b)", loc="left")
 
     strong = _seed_mean(metrics[metrics["gamma"] < 0])

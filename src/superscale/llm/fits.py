@@ -25,8 +25,10 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
     points = points.dropna(subset=["loss_nats"]).reset_index(drop=True)
     offsets_by = list(offsets_by)
     groups = points.groupby(offsets_by, sort=True).ngroup().to_numpy()
-    names = [dict(zip(offsets_by, key if isinstance(key, tuple) else (key,)))
-             for key in points.groupby(offsets_by, sort=True).groups]
+    names = [
+        dict(zip(offsets_by, key if isinstance(key, tuple) else (key,)))
+        for key in points.groupby(offsets_by, sort=True).groups
+    ]
     m = points.d_model.to_numpy(float)
     loss = points.loss_nats.to_numpy(float)
     n_groups = len(names)
@@ -40,8 +42,16 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
     start = np.concatenate([[500.0, 1.0], start_offsets])  # the paper's initial A = 500, alpha = 1
     lower = np.concatenate([[0.0, 0.0], np.full(n_groups, -np.inf)])
     upper = np.concatenate([[np.inf, 10.0], np.full(n_groups, np.inf)])
-    result = optimize.least_squares(lambda t: model(t) - loss, start, bounds=(lower, upper), x_scale="jac",
-                                    xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=20000)
+    result = optimize.least_squares(
+        lambda t: model(t) - loss,
+        start,
+        bounds=(lower, upper),
+        x_scale="jac",
+        xtol=1e-14,
+        ftol=1e-14,
+        gtol=1e-14,
+        max_nfev=20000,
+    )
     theta, jac = result.x, result.jac
     dof = len(points) - len(theta)
     rss = float(np.sum(result.fun**2))
@@ -71,8 +81,15 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
         "identifiable": bool(rank == len(theta) and dof > 0 and informative >= 3 and np.isfinite(se[1])),
         "converged": bool(result.success),
         "points": [
-            {"model": r.model, "family": r.family, "dataset": r.dataset, "d_model": int(r.d_model),
-             "loss_nats": float(r.loss_nats), "offset": float(offsets[g]), "excess_loss": float(e)}
+            {
+                "model": r.model,
+                "family": r.family,
+                "dataset": r.dataset,
+                "d_model": int(r.d_model),
+                "loss_nats": float(r.loss_nats),
+                "offset": float(offsets[g]),
+                "excess_loss": float(e),
+            }
             for r, g, e in zip(points.itertuples(), groups, excess)
         ],
     }
@@ -129,6 +146,9 @@ def chinchilla_alpha_m(table: pd.DataFrame, alpha_n: tuple[float, float] = ALPHA
     s, s_se = fit["exponent"], fit["exponent_se"]
     a, a_se = alpha_n
     return fit | {
-        "alpha_N": a, "alpha_N_se": a_se, "alpha_m": s * a,
-        "alpha_m_se": math.hypot(s * a_se, a * s_se), "alpha_m_se_linear": s * a_se + a * s_se,
+        "alpha_N": a,
+        "alpha_N_se": a_se,
+        "alpha_m": s * a,
+        "alpha_m_se": math.hypot(s * a_se, a * s_se),
+        "alpha_m_se_linear": s * a_se + a * s_se,
     }

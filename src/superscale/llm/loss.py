@@ -126,7 +126,9 @@ def scoring_context(model, context: int, label: str = "") -> int:
     """min(context, the model's position limit): the longest sequence scored, BOS included."""
     limit = position_limit(model.config)
     if limit is not None and limit < context:
-        log.info("%s: context %d clamped to %d, the model's position limit (BOS included)", label or "loss", context, limit)
+        log.info(
+            "%s: context %d clamped to %d, the model's position limit (BOS included)", label or "loss", context, limit
+        )
         return limit
     return context
 
@@ -164,9 +166,17 @@ def evaluate(model, tokenizer, documents: list[str], tokens: int, context: int, 
     progress.close()
     if counted == 0:
         raise ValueError(f"{label}: the text gives no document of at least 2 positions; nothing to score")
-    return {"tokens": counted, "loss_nats": total / counted, "documents": scored, "documents_truncated": truncated,
-            "context": context, "context_used": used, "position_limit": position_limit(model.config),
-            "bos": bos is not None, "text_tokens": text_tokens}
+    return {
+        "tokens": counted,
+        "loss_nats": total / counted,
+        "documents": scored,
+        "documents_truncated": truncated,
+        "context": context,
+        "context_used": used,
+        "position_limit": position_limit(model.config),
+        "bos": bos is not None,
+        "text_tokens": text_tokens,
+    }
 
 
 def unavailable_row(reason: str) -> dict:

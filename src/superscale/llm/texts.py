@@ -78,9 +78,15 @@ def britannica() -> list[str]:
 
 
 def fortunes(directory: Path = FORTUNES_DIR) -> list[str]:
-    files = sorted(p for p in directory.glob("*") if p.is_file() and p.suffix not in {".dat", ".u8"}) if directory.is_dir() else []
+    files = (
+        sorted(p for p in directory.glob("*") if p.is_file() and p.suffix not in {".dat", ".u8"})
+        if directory.is_dir()
+        else []
+    )
     if not files:
-        raise TextUnavailable(f"Debian fortunes are not installed ({directory} is empty or missing): apt-get install fortunes")
+        raise TextUnavailable(
+            f"Debian fortunes are not installed ({directory} is empty or missing): apt-get install fortunes"
+        )
     documents = []
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -115,12 +121,16 @@ def cut_documents(documents: list[str], min_words: int) -> list[str]:
     min_words 0 returns the documents unchanged."""
     if not min_words:
         return list(documents)
-    return [sample for document in documents
-            for sample in join_lines((line.strip() for line in document.splitlines()), min_words, keep_tail=True)]
+    return [
+        sample
+        for document in documents
+        for sample in join_lines((line.strip() for line in document.splitlines()), min_words, keep_tail=True)
+    ]
 
 
-def hub_dataset(path: str, name: str | None = None, field: str = "text", documents: int = 1000,
-                min_words: int = 0) -> list[str]:
+def hub_dataset(
+    path: str, name: str | None = None, field: str = "text", documents: int = 1000, min_words: int = 0
+) -> list[str]:
     """The first `documents` samples of a Hugging Face dataset's train split, streamed: its
     non-empty texts as they are, or with min_words its records joined as the authors did
     (join_lines: each non-empty record's text and a space, until >= min_words words)."""
@@ -139,7 +149,9 @@ def hub_dataset(path: str, name: str | None = None, field: str = "text", documen
             if len(out) >= documents:
                 break
     except Exception as error:
-        raise TextUnavailable(f"hub dataset {path}{'/' + name if name else ''} could not be streamed (no hub?): {error}") from error
+        raise TextUnavailable(
+            f"hub dataset {path}{'/' + name if name else ''} could not be streamed (no hub?): {error}"
+        ) from error
     return out
 
 
@@ -158,8 +170,13 @@ def load_documents(spec: dict) -> list[str]:
     if kind == "fortunes":
         return cut_documents(fortunes(Path(spec.get("path", FORTUNES_DIR))), spec.get("min_words", 0))
     if kind == "hub":
-        return hub_dataset(spec["path"], spec.get("name_config"), spec.get("field", "text"), spec.get("documents", 1000),
-                           spec.get("min_words", 0))
+        return hub_dataset(
+            spec["path"],
+            spec.get("name_config"),
+            spec.get("field", "text"),
+            spec.get("documents", 1000),
+            spec.get("min_words", 0),
+        )
     raise ValueError(f"unknown dataset kind {kind!r}; expected shakespeare_plays, britannica, fortunes or hub")
 
 

@@ -57,8 +57,9 @@ def mean_sq_overlap(matrix: np.ndarray, block: int = 16384, dtype=np.float64) ->
     return gram_sq_overlap_sum(rows, block) / (count * (count - 1))
 
 
-def pairwise_overlap_sums(rows: np.ndarray, block: int = 8192, block_pairs: int | None = None,
-                          skip_diagonal: bool = False):
+def pairwise_overlap_sums(
+    rows: np.ndarray, block: int = 8192, block_pairs: int | None = None, skip_diagonal: bool = False
+):
     """(sum of cos^2, sum of |cos|, pairs) over pairs i < j, by blocks of rows, as in the paper's
     code: the O(V^2 d) reference. With `block_pairs`, stop after that many (row-block, row-block)
     products (for timing; `skip_diagonal` times only off-diagonal ones, the cheaper kind); the sums
@@ -108,8 +109,9 @@ def sampled_abs_overlap(rows: np.ndarray, pairs: int, seed: int = 0, chunk: int 
     }
 
 
-def head_statistics(matrix: np.ndarray, bins: int = 100, pairs: int = 1_000_000, seed: int = 0,
-                    block: int = 16384) -> dict[str, object]:
+def head_statistics(
+    matrix: np.ndarray, bins: int = 100, pairs: int = 1_000_000, seed: int = 0, block: int = 16384
+) -> dict[str, object]:
     """Every statistic of the head that the figures and tables use, as a JSON-able dict."""
     norms, rows = normalised_rows(matrix, dtype=np.float32)
     count = len(rows)

@@ -29,6 +29,12 @@ def fit_zipf(sorted_counts, points: int = 1000) -> dict[str, float]:
     # `points` ranks uniform in log10(rank), rounded to integers (low ranks repeat, as sampled)
     ranks = np.clip(np.round(10 ** np.linspace(0, np.log10(counts.size), points)).astype(int), 1, counts.size)
     fit = stats.linregress(np.log10(ranks), np.log10(frequency[ranks - 1]))
-    return {"zipf_exponent": -fit.slope, "zipf_exponent_se": fit.stderr, "zipf_log10_prefactor": fit.intercept,
-            "zipf_r2": fit.rvalue**2,
-            "zipf_points": int(ranks.size), "distinct_tokens": int(counts.size), "counted_tokens": int(counts.sum())}
+    return {
+        "zipf_exponent": -fit.slope,
+        "zipf_exponent_se": fit.stderr,
+        "zipf_log10_prefactor": fit.intercept,
+        "zipf_r2": fit.rvalue**2,
+        "zipf_points": int(ranks.size),
+        "distinct_tokens": int(counts.size),
+        "counted_tokens": int(counts.sum()),
+    }

@@ -7,9 +7,25 @@ import re
 
 # Unicode in published.yaml's texts and what LaTeX typesets for it (maths in $...$).
 _TEX_SYMBOLS = {
-    "α_m": r"$\alpha_m$", "α_N": r"$\alpha_N$", "φ_1/2": r"$\phi_{1/2}$", "m²/2": r"$m^2/2$", "≈": r"$\approx$",
-    "±": r"$\pm$", "γ": r"$\gamma$", "α": r"$\alpha$", "φ": r"$\phi$", "−": "-", "≤": r"$\le$", "≥": r"$\ge$",
-    "≲": r"$\lesssim$", "Δ": r"$\Delta$", "σ": r"$\sigma$", "×": r"$\times$", "²": r"$^2$", "<": "$<$", ">": "$>$",
+    "α_m": r"$\alpha_m$",
+    "α_N": r"$\alpha_N$",
+    "φ_1/2": r"$\phi_{1/2}$",
+    "m²/2": r"$m^2/2$",
+    "≈": r"$\approx$",
+    "±": r"$\pm$",
+    "γ": r"$\gamma$",
+    "α": r"$\alpha$",
+    "φ": r"$\phi$",
+    "−": "-",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "≲": r"$\lesssim$",
+    "Δ": r"$\Delta$",
+    "σ": r"$\sigma$",
+    "×": r"$\times$",
+    "²": r"$^2$",
+    "<": "$<$",
+    ">": "$>$",
     "|": "$|$",
 }
 _TEX_PATTERN = re.compile("|".join(re.escape(symbol) for symbol in _TEX_SYMBOLS) + r"|[\\_%&#]")

@@ -9,7 +9,6 @@ import pandas as pd
 from superscale.paper.latex import escape
 
 
-
 def _sci(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3g}"
 
@@ -18,20 +17,33 @@ def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
     """A tabular: one row per model with m, V, overlap, norms, phi_1/2 and the loss per dataset."""
     datasets = sorted(losses.dataset.unique())
     wide = losses.pivot(index="model", columns="dataset", values="loss_nats")
-    lines = [r"\begin{tabular}{l r r r r r r " + "r " * len(datasets) + "}", r"\toprule",
-             "model & $m$ & $V$ & $\\overline{\\cos^2}$ & $\\overline{\\|W_i\\|}$ & min--max & $\\phi_{1/2}$ & "
-             + " & ".join(escape(d) for d in datasets) + r" \\", r"\midrule"]
+    lines = [
+        r"\begin{tabular}{l r r r r r r " + "r " * len(datasets) + "}",
+        r"\toprule",
+        "model & $m$ & $V$ & $\\overline{\\cos^2}$ & $\\overline{\\|W_i\\|}$ & min--max & $\\phi_{1/2}$ & "
+        + " & ".join(escape(d) for d in datasets)
+        + r" \\",
+        r"\midrule",
+    ]
     for row in heads.sort_values(["family", "d_model"]).itertuples():
-        cells = [escape(row.model), str(row.d_model), f"{row.vocab:,}".replace(",", r"\,"), _sci(row.mean_sq_overlap),
-                 f"{row.norm_mean:.2f}", f"{row.norm_min:.2f}--{row.norm_max:.2f}", f"{row.phi_half:.3f}"]
+        cells = [
+            escape(row.model),
+            str(row.d_model),
+            f"{row.vocab:,}".replace(",", r"\,"),
+            _sci(row.mean_sq_overlap),
+            f"{row.norm_mean:.2f}",
+            f"{row.norm_min:.2f}--{row.norm_max:.2f}",
+            f"{row.phi_half:.3f}",
+        ]
         cells += [("n/a" if pd.isna(wide.loc[row.model, d]) else f"{wide.loc[row.model, d]:.2f}") for d in datasets]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines)
 
 
-def llm_summary(heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, fits: dict,
-                loss_settings: dict, datasets: dict) -> dict[str, object]:
+def llm_summary(
+    heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, fits: dict, loss_settings: dict, datasets: dict
+) -> dict[str, object]:
     joint, chin = fits["joint"], fits["chinchilla"]
     skipped = sorted(losses.loc[losses.status != "ok", "dataset"].unique())
     evaluated = sorted(losses.loc[losses.status == "ok", "dataset"].unique())

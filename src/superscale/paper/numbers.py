@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from superscale.toy.fits import fit_power_law
 from superscale.core.grid import nearest
+from superscale.toy.fits import fit_power_law
 
 
 def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, object]:

@@ -43,9 +43,31 @@ from superscale.core.grid import axis_values
 from superscale.paper.latex import escape
 from superscale.paper.numbers import small_toy_summary
 
-COLUMNS = ["id", "kind", "quantity", "gamma", "alpha", "m", "paper_value", "paper_sigma", "paper_tolerance",
-           "paper_source", "paper_point", "setting_matches", "setting", "judged_against", "claim_low", "claim_high",
-           "ours_value", "ours_sigma", "ours_note", "difference", "difference_in_sigma", "verdict", "config"]
+COLUMNS = [
+    "id",
+    "kind",
+    "quantity",
+    "gamma",
+    "alpha",
+    "m",
+    "paper_value",
+    "paper_sigma",
+    "paper_tolerance",
+    "paper_source",
+    "paper_point",
+    "setting_matches",
+    "setting",
+    "judged_against",
+    "claim_low",
+    "claim_high",
+    "ours_value",
+    "ours_sigma",
+    "ours_note",
+    "difference",
+    "difference_in_sigma",
+    "verdict",
+    "config",
+]
 CELL_KEYS = ("gamma", "alpha", "m")
 ID_PATTERN = r"[a-z]+(_[a-z]+)*"
 
@@ -122,8 +144,10 @@ def _select(table: pd.DataFrame, where: dict) -> pd.DataFrame:
     extremes = {}
     for column, wanted in where.items():
         if column not in rows.columns:
-            raise KeyError(f"published.yaml filters on column {column!r}, which the table lacks "
-                           f"(columns: {', '.join(table.columns)})")
+            raise KeyError(
+                f"published.yaml filters on column {column!r}, which the table lacks "
+                f"(columns: {', '.join(table.columns)})"
+            )
         if wanted in ("min", "max"):
             extremes[column] = wanted
         elif isinstance(wanted, list):
@@ -143,8 +167,11 @@ def _row_value(row: pd.Series, column: str) -> tuple[float, float, str]:
     if column != "alpha_m":
         return float(row[column]), math.nan, "one cell"
     several = row.get("seeds", 1) > 1
-    return float(row.alpha_m), float(row.alpha_m_seed_std if several else row.alpha_m_se), (
-        f"one cell, spread over {int(row.seeds)} seeds" if several else "one cell, slope SE")
+    return (
+        float(row.alpha_m),
+        float(row.alpha_m_seed_std if several else row.alpha_m_se),
+        (f"one cell, spread over {int(row.seeds)} seeds" if several else "one cell, slope SE"),
+    )
 
 
 def _from_table(table: pd.DataFrame, spec: dict) -> tuple[float, float, str]:
@@ -209,10 +236,15 @@ def figure_rows(figure_values: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """The digitised values of one figure panel and quantity, filtered by `where` (exact matches)."""
     if figure_values.empty:
         raise ValueError("published.yaml reads digitised values, but data/authors_figures.csv was not given")
-    rows = figure_values[(figure_values.figure == spec["figure"]) & (figure_values.panel == spec["panel"])
-                         & (figure_values.quantity == spec["quantity"])]
+    rows = figure_values[
+        (figure_values.figure == spec["figure"])
+        & (figure_values.panel == spec["panel"])
+        & (figure_values.quantity == spec["quantity"])
+    ]
     for column, wanted in spec.get("where", {}).items():
-        rows = rows[np.isclose(rows[column], wanted)] if isinstance(wanted, (int, float)) else rows[rows[column] == wanted]
+        rows = (
+            rows[np.isclose(rows[column], wanted)] if isinstance(wanted, (int, float)) else rows[rows[column] == wanted]
+        )
     if rows.empty:
         raise ValueError(f"published.yaml: no digitised value for {spec} in data/authors_figures.csv")
     return rows
@@ -221,20 +253,32 @@ def figure_rows(figure_values: pd.DataFrame, spec: dict) -> pd.DataFrame:
 def _paper_value(paper: dict, sources: Sources) -> dict:
     """{value, sigma, tolerance, source} of a value row, read from the yaml or the digitised table."""
     if "digitised" not in paper:
-        return {"value": paper["value"], "sigma": paper.get("sigma"), "tolerance": paper.get("tolerance"),
-                "source": paper["source"]}
+        return {
+            "value": paper["value"],
+            "sigma": paper.get("sigma"),
+            "tolerance": paper.get("tolerance"),
+            "source": paper["source"],
+        }
     spec = paper["digitised"]
     rows = figure_rows(sources.figure_values, spec)
     if "slope_of" in spec:  # a log-log slope through the digitised points, as ours is fitted
         x, y = (rows[column].astype(float).to_numpy() for column in spec["slope_of"])
         fit = np.polyfit(np.log(x), np.log(y), 1, cov=True)
-        return {"value": float(-fit[0][0]), "sigma": float(math.sqrt(fit[1][0, 0])), "tolerance": None,
-                "source": paper["source"] + f", slope of {len(rows)} digitised points"}
+        return {
+            "value": float(-fit[0][0]),
+            "sigma": float(math.sqrt(fit[1][0, 0])),
+            "tolerance": None,
+            "source": paper["source"] + f", slope of {len(rows)} digitised points",
+        }
     if len(rows) != 1:
         raise ValueError(f"published.yaml: {spec} selects {len(rows)} digitised values; narrow its `where`")
     row = rows.iloc[0]
-    return {"value": float(row.value), "sigma": float(row.reading_error), "tolerance": None,
-            "source": paper["source"] + " (digitised)"}
+    return {
+        "value": float(row.value),
+        "sigma": float(row.reading_error),
+        "tolerance": None,
+        "source": paper["source"] + " (digitised)",
+    }
 
 
 def match_cell(figure: pd.DataFrame, cell: dict, keys: list[str]) -> tuple[pd.Series | None, str]:
@@ -302,8 +346,16 @@ def _claim(published: dict, name: str | None) -> dict | None:
     return published["claims"][name]
 
 
-def _judge(published: dict, matches: bool, paper: dict, claim: dict | None, value: float, sigma: float,
-           note: str, cell: dict | None = None) -> dict:
+def _judge(
+    published: dict,
+    matches: bool,
+    paper: dict,
+    claim: dict | None,
+    value: float,
+    sigma: float,
+    note: str,
+    cell: dict | None = None,
+) -> dict:
     """The verdict columns of one row: against the paper's value in its setting, else its claim."""
     k = float(published["agreement_sigma"])
     if matches:
@@ -312,12 +364,22 @@ def _judge(published: dict, matches: bool, paper: dict, claim: dict | None, valu
     if claim is None:
         measured = math.isfinite(value) or not note.startswith(("not measured", "undetermined"))
         word = "not comparable" if measured else ("undetermined" if note.startswith("undetermined") else "not measured")
-        return {"judged_against": "none (setting differs, no claim)", "difference": math.nan,
-                "difference_in_sigma": math.nan, "verdict": word}
+        return {
+            "judged_against": "none (setting differs, no claim)",
+            "difference": math.nan,
+            "difference_in_sigma": math.nan,
+            "verdict": word,
+        }
     offset = cell["m"] / cell["n"] if claim.get("offset") == "m_over_n" else 0.0
     outside, z, word = claim_verdict(claim, value - offset, sigma, note, k)
-    return {"judged_against": "claim: " + claim["text"], "claim_low": claim["low"], "claim_high": claim["high"],
-            "difference": outside, "difference_in_sigma": z, "verdict": word}
+    return {
+        "judged_against": "claim: " + claim["text"],
+        "claim_low": claim["low"],
+        "claim_high": claim["high"],
+        "difference": outside,
+        "difference_in_sigma": z,
+        "verdict": word,
+    }
 
 
 # ---------------------------------------------------------------- rows
@@ -325,8 +387,9 @@ def _judge(published: dict, matches: bool, paper: dict, claim: dict | None, valu
 
 def _base(entry: dict, kind: str, config_label: str) -> dict:
     if not re.fullmatch(ID_PATTERN, entry["id"]):
-        raise ValueError(f"published.yaml: id {entry['id']!r} must be lowercase words joined by _ "
-                         "(it names a LaTeX macro)")
+        raise ValueError(
+            f"published.yaml: id {entry['id']!r} must be lowercase words joined by _ (it names a LaTeX macro)"
+        )
     return {"id": entry["id"], "kind": kind, "quantity": entry["quantity"], "config": config_label}
 
 
@@ -336,12 +399,22 @@ def value_rows(published: dict, sources: Sources, config_label: str) -> list[dic
         paper = _paper_value(entry["paper"], sources)
         value, sigma, note = ours(entry["ours"], sources)
         matches, setting = _setting(published, entry.get("setting"), sources)
-        rows.append(_base(entry, "value", config_label) | {
-            "paper_value": paper["value"], "paper_sigma": paper["sigma"], "paper_tolerance": paper["tolerance"],
-            "paper_source": paper["source"], "paper_point": entry["paper"].get("point", ""),
-            "setting_matches": matches, "setting": setting, "ours_value": value, "ours_sigma": sigma,
-            "ours_note": note,
-        } | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note))
+        rows.append(
+            _base(entry, "value", config_label)
+            | {
+                "paper_value": paper["value"],
+                "paper_sigma": paper["sigma"],
+                "paper_tolerance": paper["tolerance"],
+                "paper_source": paper["source"],
+                "paper_point": entry["paper"].get("point", ""),
+                "setting_matches": matches,
+                "setting": setting,
+                "ours_value": value,
+                "ours_sigma": sigma,
+                "ours_note": note,
+            }
+            | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note)
+        )
     return rows
 
 
@@ -357,17 +430,31 @@ def cell_rows(published: dict, sources: Sources, config_label: str) -> list[dict
             at = {key: cell[key] for key in keys}
             coordinates = {key: cell[key] for key in (*CELL_KEYS, "n") if key in cell.index}
             paper_row, point = match_cell(figure, at, keys)
-            paper = ({"value": float(paper_row.value), "sigma": float(paper_row.reading_error)}
-                     if paper_row is not None else {"value": math.nan, "sigma": math.nan})
+            paper = (
+                {"value": float(paper_row.value), "sigma": float(paper_row.reading_error)}
+                if paper_row is not None
+                else {"value": math.nan, "sigma": math.nan}
+            )
             note = cell.note if paper_row is not None else f"not measured: {point}"
             value = cell.value if paper_row is not None else math.nan
             claim = next((c for c in claims if _in_region(c.get("where", {}), coordinates)), None)
-            rows.append(_base(entry, "cell", config_label) | {key: coordinates.get(key) for key in CELL_KEYS} | {
-                "paper_value": paper["value"], "paper_sigma": paper["sigma"], "paper_tolerance": None,
-                "paper_source": entry["paper"]["source"] + " (digitised)", "paper_point": point,
-                "setting_matches": matches, "setting": setting, "ours_value": value, "ours_sigma": cell.sigma,
-                "ours_note": note,
-            } | _judge(published, matches, paper, claim, value, cell.sigma, note, coordinates))
+            rows.append(
+                _base(entry, "cell", config_label)
+                | {key: coordinates.get(key) for key in CELL_KEYS}
+                | {
+                    "paper_value": paper["value"],
+                    "paper_sigma": paper["sigma"],
+                    "paper_tolerance": None,
+                    "paper_source": entry["paper"]["source"] + " (digitised)",
+                    "paper_point": point,
+                    "setting_matches": matches,
+                    "setting": setting,
+                    "ours_value": value,
+                    "ours_sigma": cell.sigma,
+                    "ours_note": note,
+                }
+                | _judge(published, matches, paper, claim, value, cell.sigma, note, coordinates)
+            )
     return rows
 
 
@@ -385,13 +472,26 @@ def summary_rows(published: dict, sources: Sources, cells: pd.DataFrame, config_
         value = float(members.ours_value.mean()) if count else math.nan
         sigma = mean_error("ours_sigma") if count else math.nan
         note = f"mean over {count} cells" if count else "not measured: no cell of ours in the region"
-        paper = {"value": float(members.paper_value.mean()) if count else math.nan,
-                 "sigma": mean_error("paper_sigma") if count else math.nan}
-        rows.append(_base(entry, "summary", config_label) | {
-            "paper_value": paper["value"], "paper_sigma": paper["sigma"], "paper_tolerance": None,
-            "paper_source": entry["source"], "paper_point": "the same cells", "setting_matches": matches,
-            "setting": setting, "ours_value": value, "ours_sigma": sigma, "ours_note": note,
-        } | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note))
+        paper = {
+            "value": float(members.paper_value.mean()) if count else math.nan,
+            "sigma": mean_error("paper_sigma") if count else math.nan,
+        }
+        rows.append(
+            _base(entry, "summary", config_label)
+            | {
+                "paper_value": paper["value"],
+                "paper_sigma": paper["sigma"],
+                "paper_tolerance": None,
+                "paper_source": entry["source"],
+                "paper_point": "the same cells",
+                "setting_matches": matches,
+                "setting": setting,
+                "ours_value": value,
+                "ours_sigma": sigma,
+                "ours_note": note,
+            }
+            | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note)
+        )
     return rows
 
 
@@ -399,8 +499,11 @@ def compare(published: dict, sources: Sources, config_label: str) -> pd.DataFram
     """Every row of the report (COLUMNS): values, then cells, then the summaries of those cells."""
     cells = pd.DataFrame(cell_rows(published, sources, config_label), columns=COLUMNS)
     rows = value_rows(published, sources, config_label)
-    frames = [pd.DataFrame(rows, columns=COLUMNS), cells,
-              pd.DataFrame(summary_rows(published, sources, cells, config_label), columns=COLUMNS)]
+    frames = [
+        pd.DataFrame(rows, columns=COLUMNS),
+        cells,
+        pd.DataFrame(summary_rows(published, sources, cells, config_label), columns=COLUMNS),
+    ]
     return pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)[COLUMNS]
 
 
@@ -444,24 +547,37 @@ def counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
 def markdown(table: pd.DataFrame) -> str:
     """The comparison as Markdown tables (values, cells, summaries), with the counts."""
     lines = [f"# Reproduction report ({table.config.iloc[0]})", ""]
-    sections = [("value", "Headline values"), ("cell", "Cells (the same cell of the authors' figure)"),
-                ("summary", "Region summaries (the same cells on both sides)")]
+    sections = [
+        ("value", "Headline values"),
+        ("cell", "Cells (the same cell of the authors' figure)"),
+        ("summary", "Region summaries (the same cells on both sides)"),
+    ]
     for kind, title in sections:
         rows = table[table.kind == kind]
         if rows.empty:
             continue
-        lines += [f"## {title}", "", "| quantity | paper | source, point | ours | Δ/σ | setting | judged against | verdict | note |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {title}",
+            "",
+            "| quantity | paper | source, point | ours | Δ/σ | setting | judged against | verdict | note |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for row in rows.itertuples():
             name = row.quantity + (f" ({_cell_label(row)})" if kind == "cell" else "")
-            lines.append(f"| {name} | {_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)} | "
-                         f"{row.paper_source}; {row.paper_point or '—'} | {_pm(row.ours_value, row.ours_sigma)} | "
-                         f"{_z(row.difference_in_sigma)} | {row.setting} | {row.judged_against} | {row.verdict} | "
-                         f"{row.ours_note} |")
+            lines.append(
+                f"| {name} | {_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)} | "
+                f"{row.paper_source}; {row.paper_point or '—'} | {_pm(row.ours_value, row.ours_sigma)} | "
+                f"{_z(row.difference_in_sigma)} | {row.setting} | {row.judged_against} | {row.verdict} | "
+                f"{row.ours_note} |"
+            )
         lines.append("")
     for key, tally in counts(table).items():
         kind, basis = key.split("_")
-        where = "in the paper's setting, against its values" if basis == "paper" else "in a different setting, against its claims"
+        where = (
+            "in the paper's setting, against its values"
+            if basis == "paper"
+            else "in a different setting, against its claims"
+        )
         if tally:
             lines.append(f"- {kind} rows {where}: " + ", ".join(f"{word}: {n}" for word, n in sorted(tally.items())))
     return "\n".join(lines) + "\n"
@@ -471,10 +587,19 @@ def _latex_rows(rows: pd.DataFrame, label) -> list[str]:
     lines = []
     for row in rows.itertuples():
         setting = "paper" if row.setting_matches else "differs"
-        lines.append(" & ".join([
-            escape(label(row)), escape(_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)),
-            escape(_pm(row.ours_value, row.ours_sigma)), setting, _z(row.difference_in_sigma), escape(row.verdict),
-        ]) + r" \\")
+        lines.append(
+            " & ".join(
+                [
+                    escape(label(row)),
+                    escape(_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)),
+                    escape(_pm(row.ours_value, row.ours_sigma)),
+                    setting,
+                    _z(row.difference_in_sigma),
+                    escape(row.verdict),
+                ]
+            )
+            + r" \\"
+        )
     return lines
 
 
@@ -487,7 +612,11 @@ def latex_tables(table: pd.DataFrame) -> dict[str, str]:
     cell = lambda row: f"{row.quantity}: {_cell_label(row)} ({row.paper_point})"  # noqa: E731
     out = {}
     for name, rows, label, width in (("ReproTable", values, quantity, "0.40"), ("ReproCellTable", cells, cell, "0.40")):
-        lines = [rf"\begin{{tabular}}{{p{{{width}\textwidth}}llllp{{0.16\textwidth}}}}", *head, *_latex_rows(rows, label)]
+        lines = [
+            rf"\begin{{tabular}}{{p{{{width}\textwidth}}llllp{{0.16\textwidth}}}}",
+            *head,
+            *_latex_rows(rows, label),
+        ]
         if rows.empty:
             lines.append(r"\multicolumn{6}{l}{(none in this configuration)} \\")
         out[name] = "\n".join([*lines, r"\bottomrule", r"\end{tabular}"]) + "\n"

@@ -56,8 +56,11 @@ def describe(records: dict[str, dict], path: str) -> list[str]:
             flag = "  CHANGED since this step ran" if step["code_changed_since"] else ""
             lines.append(f"{pad}  code {_short(step['code'])} (the script and the library it imports){flag}")
         if step["params"]:
-            params = step["params"] if isinstance(step["params"], list) else [
-                f"{key}={json.dumps(value, default=str)}" for key, value in step["params"].items()]
+            params = (
+                step["params"]
+                if isinstance(step["params"], list)
+                else [f"{key}={json.dumps(value, default=str)}" for key, value in step["params"].items()]
+            )
             for param in params:
                 text = str(param)
                 lines.append(f"{pad}  param {text if len(text) <= 100 else text[:97] + '...'}")
@@ -100,13 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(args.workdir)
     records = chain(workdir, [args.path])
     if args.path not in records:
-        print(f"{args.path}: no Snakemake record in {workdir / '.snakemake/metadata'}: not an output of a "
-              "completed run in this directory", file=sys.stderr)
+        print(
+            f"{args.path}: no Snakemake record in {workdir / '.snakemake/metadata'}: not an output of a "
+            "completed run in this directory",
+            file=sys.stderr,
+        )
         return 2
     print("\n".join(describe(records, args.path)))
-    changed = sorted({source for step in records.values() for source, info in step["inputs"].items()
-                      if info["changed_since"]} | {f"the code of {step['script']}" for step in records.values()
-                                                  if step.get("code_changed_since")})
+    changed = sorted(
+        {source for step in records.values() for source, info in step["inputs"].items() if info["changed_since"]}
+        | {f"the code of {step['script']}" for step in records.values() if step.get("code_changed_since")}
+    )
     if changed:
         print(f"inputs changed since they were read: {', '.join(changed)}")
     if args.no_snakemake:

@@ -14,13 +14,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 HEADER = "# superscale job "
 
 
 PACKAGES = [
-    "snakemake", "torch", "numpy", "pandas", "scipy", "matplotlib", "pyarrow", "transformers",
-    "tokenizers", "gguf", "safetensors", "huggingface_hub", "superscale",
+    "snakemake",
+    "torch",
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "pyarrow",
+    "transformers",
+    "tokenizers",
+    "gguf",
+    "safetensors",
+    "huggingface_hub",
+    "superscale",
 ]
 
 
@@ -56,8 +66,9 @@ def _gpus() -> list[str]:
         return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     if shutil.which("nvidia-smi"):
         try:
-            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                                 capture_output=True, text=True, timeout=30).stdout
+            out = subprocess.run(
+                ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=30
+            ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return []
         return [line.strip() for line in out.splitlines() if line.strip()]
@@ -108,4 +119,4 @@ def read_header(log: str | Path) -> dict | None:
             first = handle.readline()
     except OSError:
         return None
-    return json.loads(first[len(HEADER):]) if first.startswith(HEADER) else None
+    return json.loads(first[len(HEADER) :]) if first.startswith(HEADER) else None

@@ -18,10 +18,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import platform
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from superscale.paper.latex import escape
@@ -48,7 +44,7 @@ def metadata(workdir: str | Path, path: str) -> dict | None:
     root = Path(workdir) / ".snakemake" / "metadata"
     key = base64.urlsafe_b64encode(path.encode()).decode()
     limit = os.pathconf(root, "PC_NAME_MAX") if root.exists() else 255
-    parts = [key[i:i + limit - 1] for i in range(0, len(key), limit - 1)]
+    parts = [key[i : i + limit - 1] for i in range(0, len(key), limit - 1)]
     record = root.joinpath(*["@" + part for part in parts[:-1]], parts[-1])
     if not record.is_file():
         return None
@@ -75,14 +71,17 @@ def _script(code: str | None, shellcmd: str | None) -> str | None:
 def _benchmark(workdir: Path, log: str | None) -> dict | None:
     if not log or not log.startswith("logs/"):
         return None
-    path = workdir / "results" / "benchmarks" / (os.path.splitext(log[len("logs/"):])[0] + ".tsv")
+    path = workdir / "results" / "benchmarks" / (os.path.splitext(log[len("logs/") :])[0] + ".tsv")
     if not path.is_file():
         return None
     with open(path) as handle:
         row = list(csv.DictReader(handle, delimiter="\t"))[-1]
     rss = row.get("max_rss", "NA")
-    return {"file": str(path.relative_to(workdir)), "wall_s": float(row["s"]),
-            "max_rss_mb": None if rss in ("NA", "-", "") else float(rss)}
+    return {
+        "file": str(path.relative_to(workdir)),
+        "wall_s": float(row["s"]),
+        "max_rss_mb": None if rss in ("NA", "-", "") else float(rss),
+    }
 
 
 def _time(stamp: float | None) -> str | None:
@@ -171,10 +170,9 @@ def repository_url(workdir: str | Path = ".") -> str | None:
         return None
     remote = remote.strip().removesuffix(".git")
     if remote.startswith("git@") and ":" in remote:
-        host, path = remote[len("git@"):].split(":", 1)
+        host, path = remote[len("git@") :].split(":", 1)
         remote = f"https://{host}/{path}"
     return remote if remote.startswith("https://") else None
-
 
 
 def source_line(step: dict, config_sha256: str, url: str | None) -> str:
@@ -188,8 +186,10 @@ def source_line(step: dict, config_sha256: str, url: str | None) -> str:
         code = rf"commit \texttt{{{step['commit'][:10]}}}" + (" with uncommitted changes" if step["dirty"] else "")
     else:
         code = "code outside git"
-    return (rf"Made by {shown} (rule \texttt{{{escape(step['rule'])}}}) at {code}, "
-            rf"config \texttt{{{config_sha256[:12]}}}.")
+    return (
+        rf"Made by {shown} (rule \texttt{{{escape(step['rule'])}}}) at {code}, "
+        rf"config \texttt{{{config_sha256[:12]}}}."
+    )
 
 
 def machines(records: dict[str, dict]) -> list[str]:
@@ -200,7 +200,8 @@ def machines(records: dict[str, dict]) -> list[str]:
         if machine is None:
             continue
         text = f"{machine['cpu']} ({machine['cpu_count']} cores)" + (
-            ", " + ", ".join(machine["gpus"]) if machine["gpus"] else ", no GPU")
+            ", " + ", ".join(machine["gpus"]) if machine["gpus"] else ", no GPU"
+        )
         if text not in seen:
             seen.append(text)
     return seen

@@ -38,8 +38,11 @@ from scipy import stats
 COLLINEAR = 0.9  # |corr(log d, log N)| above which d_model and N cannot be told apart
 FLAT, SHAPE_MATTERS, UNDECIDED = "flat", "depends on shape", "cannot decide"
 LESS, AS_SIMILAR = "less similar than seeds", "as similar as seeds"
-REPRESENTATION_NAMES = {("residual", 0.5): "mid-depth residual", ("residual", 1.0): "final residual",
-                        ("unembedding", None): "unembedding directions"}
+REPRESENTATION_NAMES = {
+    ("residual", 0.5): "mid-depth residual",
+    ("residual", 1.0): "final residual",
+    ("unembedding", None): "unembedding directions",
+}
 
 
 def _groups(models: pd.DataFrame):
@@ -60,10 +63,16 @@ def shape_table(models: pd.DataFrame) -> pd.DataFrame:
     """One row per (N group, shape): means and SDs over seeds of loss, overlap and implied density."""
     grouped = models.groupby(["n_group", "n_layer", "d_model"])
     table = grouped.agg(
-        aspect=("aspect", "first"), n_nonembedding=("n_nonembedding", "mean"), seeds=("seed", "nunique"),
-        loss=("heldout_loss", "mean"), loss_sd=("heldout_loss", "std"), train_loss=("final_train_loss", "mean"),
-        overlap=("mean_sq_overlap", "mean"), overlap_sd=("mean_sq_overlap", "std"),
-        overlap_ratio=("overlap_ratio", "mean"), phi_half=("phi_half", "mean"),
+        aspect=("aspect", "first"),
+        n_nonembedding=("n_nonembedding", "mean"),
+        seeds=("seed", "nunique"),
+        loss=("heldout_loss", "mean"),
+        loss_sd=("heldout_loss", "std"),
+        train_loss=("final_train_loss", "mean"),
+        overlap=("mean_sq_overlap", "mean"),
+        overlap_sd=("mean_sq_overlap", "std"),
+        overlap_ratio=("overlap_ratio", "mean"),
+        phi_half=("phi_half", "mean"),
         density=("implied_density_vocab", "mean"),
     ).reset_index()
     return table.sort_values(["n_group", "aspect"], ascending=[True, False]).reset_index(drop=True)
@@ -91,15 +100,24 @@ def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float) -> 
         best, worst = means.idxmin(), means.idxmax()
         ranges = rows.groupby(["n_layer", "d_model"]).heldout_loss.agg(np.ptp)
         n_counted = rows.n_nonembedding
-        out.append({
-            "n_group": int(group), "spread_percent": float(spread), "seed_sd": seed_sd,
-            "seed_sd_percent": 100 * seed_sd / means.mean(), "anova_p": p, "verdict": verdict,
-            "best": [int(v) for v in best], "worst": [int(v) for v in worst],
-            "loss_min": float(means.min()), "loss_max": float(means.max()),
-            "widest_seed_range": float(ranges.max()), "widest_seed_range_shape": [int(v) for v in ranges.idxmax()],
-            "n_spread_percent": float(100 * (n_counted.max() - n_counted.min()) / n_counted.min()),
-            "aspect_spread": float(rows.aspect.max() / rows.aspect.min()),
-        })
+        out.append(
+            {
+                "n_group": int(group),
+                "spread_percent": float(spread),
+                "seed_sd": seed_sd,
+                "seed_sd_percent": 100 * seed_sd / means.mean(),
+                "anova_p": p,
+                "verdict": verdict,
+                "best": [int(v) for v in best],
+                "worst": [int(v) for v in worst],
+                "loss_min": float(means.min()),
+                "loss_max": float(means.max()),
+                "widest_seed_range": float(ranges.max()),
+                "widest_seed_range_shape": [int(v) for v in ranges.idxmax()],
+                "n_spread_percent": float(100 * (n_counted.max() - n_counted.min()) / n_counted.min()),
+                "aspect_spread": float(rows.aspect.max() / rows.aspect.min()),
+            }
+        )
     return out
 
 
@@ -135,8 +153,15 @@ def overlap_regression(table: pd.DataFrame, width: str, z: float) -> dict:
         verdict = "follows both"
     else:
         verdict = UNDECIDED
-    return {"b_d": b_d, "se_d": se_d, "b_n": b_n, "se_n": se_n, "points": len(y), "log_correlation": correlation,
-            "verdict": verdict}
+    return {
+        "b_d": b_d,
+        "se_d": se_d,
+        "b_n": b_n,
+        "se_n": se_n,
+        "points": len(y),
+        "log_correlation": correlation,
+        "verdict": verdict,
+    }
 
 
 def similarity_verdict(seeds: pd.Series, compared: pd.Series, z: float, margin: float) -> tuple[str, float, float]:
@@ -152,12 +177,14 @@ def similarity_verdict(seeds: pd.Series, compared: pd.Series, z: float, margin: 
     return UNDECIDED, gap, error
 
 
-def similarity_by_group(similarity: pd.DataFrame, models: pd.DataFrame, flat_percent: float, z: float,
-                        margin: float) -> list[dict]:
+def similarity_by_group(
+    similarity: pd.DataFrame, models: pd.DataFrame, flat_percent: float, z: float, margin: float
+) -> list[dict]:
     """Per N group and representation: seed baseline and cross-shape CKA, with the verdict."""
     loss = models.set_index("model").heldout_loss
     pairs = similarity.assign(
-        loss_gap_percent=100 * (similarity.model_a.map(loss) - similarity.model_b.map(loss)).abs()
+        loss_gap_percent=100
+        * (similarity.model_a.map(loss) - similarity.model_b.map(loss)).abs()
         / (0.5 * (similarity.model_a.map(loss) + similarity.model_b.map(loss)))
     )
     out = []
@@ -166,15 +193,27 @@ def similarity_by_group(similarity: pd.DataFrame, models: pd.DataFrame, flat_per
         cross = rows[rows.kind == "different shape"]
         equal = cross[cross.loss_gap_percent <= flat_percent].cka
         verdict, gap, error = similarity_verdict(seeds, equal if len(equal) else cross.cka, z, margin)
-        out.append({
-            "n_group": int(group), "representation": representation,
-            "depth": None if pd.isna(depth) else float(depth),
-            "seed_mean": _mean(seeds), "seed_min": _min(seeds), "seed_max": _max(seeds), "seed_pairs": len(seeds),
-            "cross_mean": _mean(cross.cka), "cross_min": _min(cross.cka), "cross_max": _max(cross.cka),
-            "cross_pairs": len(cross), "equal_loss_mean": _mean(equal), "equal_loss_pairs": len(equal),
-            "compared": "equal-loss pairs" if len(equal) else "all different-shape pairs", "gap": gap,
-            "gap_se": error, "verdict": verdict,
-        })
+        out.append(
+            {
+                "n_group": int(group),
+                "representation": representation,
+                "depth": None if pd.isna(depth) else float(depth),
+                "seed_mean": _mean(seeds),
+                "seed_min": _min(seeds),
+                "seed_max": _max(seeds),
+                "seed_pairs": len(seeds),
+                "cross_mean": _mean(cross.cka),
+                "cross_min": _min(cross.cka),
+                "cross_max": _max(cross.cka),
+                "cross_pairs": len(cross),
+                "equal_loss_mean": _mean(equal),
+                "equal_loss_pairs": len(equal),
+                "compared": "equal-loss pairs" if len(equal) else "all different-shape pairs",
+                "gap": gap,
+                "gap_se": error,
+                "verdict": verdict,
+            }
+        )
     return out
 
 
@@ -183,9 +222,16 @@ def density_by_group(table: pd.DataFrame) -> list[dict]:
     out = []
     for group, rows in table.groupby("n_group"):
         wide, narrow = rows.loc[rows.d_model.idxmax()], rows.loc[rows.d_model.idxmin()]
-        out.append({"n_group": int(group), "d_wide": int(wide.d_model), "d_narrow": int(narrow.d_model),
-                    "density_wide": float(wide.density), "density_narrow": float(narrow.density),
-                    "ratio": float(wide.density / narrow.density)})
+        out.append(
+            {
+                "n_group": int(group),
+                "d_wide": int(wide.d_model),
+                "d_narrow": int(narrow.d_model),
+                "density_wide": float(wide.density),
+                "density_narrow": float(narrow.density),
+                "ratio": float(wide.density / narrow.density),
+            }
+        )
     return out
 
 
@@ -224,9 +270,9 @@ def loss_sentence(group: dict, flat_percent: float) -> str:
     endings = {
         FLAT: f"flat within the {flat_percent:g}\\,\\% threshold, as Kaplan et al.\\ found.",
         SHAPE_MATTERS: f"the loss depends on shape, beyond the {flat_percent:g}\\,\\% threshold and the seed "
-                       f"noise, unlike Kaplan et al.'s near-flatness.",
+        f"noise, unlike Kaplan et al.'s near-flatness.",
         UNDECIDED: f"above the {flat_percent:g}\\,\\% threshold, but not distinguishable from seed noise; "
-                   f"the data cannot decide.",
+        f"the data cannot decide.",
     }
     return start + endings[group["verdict"]]
 
@@ -246,13 +292,18 @@ def _exponent(value: float, error: float) -> str:
 
 def overlap_sentence(fit: dict, z: float, who: str) -> str:
     separable = math.isfinite(fit["b_n"])
-    n_part = (f" at fixed $N$ and as $N^{{{_exponent(fit['b_n'], fit['se_n'])}}}$ at fixed $d_\\mathrm{{model}}$"
-              if separable else "")
-    return (f"Over {fit['points']} {who}, the mean squared overlap of the normalised unembedding rows scales as "
-            f"$d_\\mathrm{{model}}^{{{_exponent(fit['b_d'], fit['se_d'])}}}${n_part} "
-            f"({'' if separable else 'one slope, $N$ not held fixed; '}random directions: $d_\\mathrm{{model}}^{{-1}}$; "
-            f"threshold ${z:g}$ standard errors): "
-            f"{OVERLAP_ENDINGS[fit['verdict']]}.")
+    n_part = (
+        f" at fixed $N$ and as $N^{{{_exponent(fit['b_n'], fit['se_n'])}}}$ at fixed $d_\\mathrm{{model}}$"
+        if separable
+        else ""
+    )
+    return (
+        f"Over {fit['points']} {who}, the mean squared overlap of the normalised unembedding rows scales as "
+        f"$d_\\mathrm{{model}}^{{{_exponent(fit['b_d'], fit['se_d'])}}}${n_part} "
+        f"({'' if separable else 'one slope, $N$ not held fixed; '}random directions: $d_\\mathrm{{model}}^{{-1}}$; "
+        f"threshold ${z:g}$ standard errors): "
+        f"{OVERLAP_ENDINGS[fit['verdict']]}."
+    )
 
 
 def representation_name(row: dict) -> str:
@@ -285,36 +336,50 @@ def similarity_sentence(rows: list[dict], pooled: dict[str, dict]) -> str:
             f"{row['seed_mean']:.2f} against {row['equal_loss_mean'] if row['equal_loss_pairs'] else row['cross_mean']:.2f}"
             for row in chosen
         )
-        parts.append(f"{name}, seed pairs against different shapes {per_group}: gap "
-                     f"${result['gap']:.3f}\\pm{result['gap_se']:.3f}$, {result['verdict']}")
-    return ("Mean linear CKA (per $N$ group, smallest $N$ first; different shapes restricted to equal-loss pairs "
-            "where there are any), and the gap to the seed baseline averaged over the groups: " + "; ".join(parts) + ".")
+        parts.append(
+            f"{name}, seed pairs against different shapes {per_group}: gap "
+            f"${result['gap']:.3f}\\pm{result['gap_se']:.3f}$, {result['verdict']}"
+        )
+    return (
+        "Mean linear CKA (per $N$ group, smallest $N$ first; different shapes restricted to equal-loss pairs "
+        "where there are any), and the gap to the seed baseline averaged over the groups: " + "; ".join(parts) + "."
+    )
 
 
 def density_sentence(rows: list[dict], models: pd.DataFrame) -> str:
     """The densities Katta's bound allows for V token features, with how many rows are nonzero."""
     vocab, smallest = int(models.vocab.iloc[0]), float(models.norm_min.min())
-    rows_text = (f"every unembedding keeps all {vocab} token rows nonzero (smallest row norm {smallest:.3f})"
-                 if smallest > 0 else f"some unembedding rows are zero (of {vocab})")
+    rows_text = (
+        f"every unembedding keeps all {vocab} token rows nonzero (smallest row norm {smallest:.3f})"
+        if smallest > 0
+        else f"some unembedding rows are zero (of {vocab})"
+    )
     parts = [
         f"at $N\\approx$ {group_label(row['n_group'])}, $1-S\\le{row['density_narrow']:.3f}$ for $d_\\mathrm{{model}}={row['d_narrow']}$ "
         f"against ${row['density_wide']:.3f}$ for $d_\\mathrm{{model}}={row['d_wide']}$ ({row['ratio']:.1f}$\\times$)"
         for row in rows
     ]
-    return (f"Taking the tokens as the features, {rows_text}; for {vocab} features to fit in $d_\\mathrm{{model}}$ "
-            f"neurons under Katta's bound they must have density " + "; ".join(parts) + ".")
+    return (
+        f"Taking the tokens as the features, {rows_text}; for {vocab} features to fit in $d_\\mathrm{{model}}$ "
+        f"neurons under Katta's bound they must have density " + "; ".join(parts) + "."
+    )
 
 
 def llm_sentence(llms: pd.DataFrame, fit: dict | None, z: float) -> str:
     if llms.empty:
         return "No open LLM was analysed in this run."
     estimated = int((llms.n_nonembedding_method != "counted").sum())
-    how = (f"{estimated} of them estimated as $12\\,n_\\mathrm{{layer}}d_\\mathrm{{model}}^2$" if estimated
-           else "all counted from the weights")
-    text = (f"The {len(llms)} open LLMs analysed have aspect ratios {llms.aspect.min():.0f}--{llms.aspect.max():.0f}, "
-            f"$d_\\mathrm{{model}}$ {llms.d_model.min()}--{llms.d_model.max()} and non-embedding $N$ "
-            f"{parameter_count(llms.n_nonembedding.min())}--{parameter_count(llms.n_nonembedding.max())} ({how}); "
-            f"their overlaps are {llms.overlap_ratio.min():.0f}--{llms.overlap_ratio.max():.0f} times $1/d_\\mathrm{{model}}$. ")
+    how = (
+        f"{estimated} of them estimated as $12\\,n_\\mathrm{{layer}}d_\\mathrm{{model}}^2$"
+        if estimated
+        else "all counted from the weights"
+    )
+    text = (
+        f"The {len(llms)} open LLMs analysed have aspect ratios {llms.aspect.min():.0f}--{llms.aspect.max():.0f}, "
+        f"$d_\\mathrm{{model}}$ {llms.d_model.min()}--{llms.d_model.max()} and non-embedding $N$ "
+        f"{parameter_count(llms.n_nonembedding.min())}--{parameter_count(llms.n_nonembedding.max())} ({how}); "
+        f"their overlaps are {llms.overlap_ratio.min():.0f}--{llms.overlap_ratio.max():.0f} times $1/d_\\mathrm{{model}}$. "
+    )
     if fit is None:
         return text + "Too few models for a fit."
     return text + overlap_sentence(fit, z, "LLMs")
@@ -325,54 +390,84 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     states = {group["verdict"] for group in losses}
     spread = max(group["spread_percent"] for group in losses)
     if states == {FLAT}:
-        premise = (f"Kaplan's premise holds here: at fixed $N$ the loss moves by at most {spread:.1f}\\,\\% across shapes, "
-                   f"so the shapes are equal-loss models in Katta's sense.")
+        premise = (
+            f"Kaplan's premise holds here: at fixed $N$ the loss moves by at most {spread:.1f}\\,\\% across shapes, "
+            f"so the shapes are equal-loss models in Katta's sense."
+        )
     elif SHAPE_MATTERS in states:
-        premise = (f"Kaplan's premise does not hold at this training budget: at fixed $N$ the loss depends on shape, by up "
-                   f"to {spread:.1f}\\,\\%. Katta's argument starts from equal loss, so these models test it only "
-                   f"approximately, and only pairs within the loss threshold count as equal-loss pairs.")
+        premise = (
+            f"Kaplan's premise does not hold at this training budget: at fixed $N$ the loss depends on shape, by up "
+            f"to {spread:.1f}\\,\\%. Katta's argument starts from equal loss, so these models test it only "
+            f"approximately, and only pairs within the loss threshold count as equal-loss pairs."
+        )
     else:
-        premise = (f"Whether the loss depends on shape at fixed $N$ the data cannot decide: the shape means differ by up to "
-                   f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds.")
+        premise = (
+            f"Whether the loss depends on shape at fixed $N$ the data cannot decide: the shape means differ by up to "
+            f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds."
+        )
     ratio = max(row["ratio"] for row in densities)
     if overlap["verdict"] in ("follows d_model", "follows both"):
-        capacity = (f"At fixed $N$ the unembedding's superposition changes with width "
-                    f"($\\overline{{\\cos^2}}\\propto d_\\mathrm{{model}}^{{{overlap['b_d']:.2f}}}$), as Katta's argument assumes"
-                    + (f", and at fixed width it also changes with $N$ ($N^{{{overlap['b_n']:.2f}}}$)"
-                       if overlap["verdict"] == "follows both" else "")
-                    + f"; under the compressed-sensing bound the widest shape of a group tolerates up to {ratio:.1f}"
-                      f"$\\times$ denser token features than the narrowest.")
+        capacity = (
+            f"At fixed $N$ the unembedding's superposition changes with width "
+            f"($\\overline{{\\cos^2}}\\propto d_\\mathrm{{model}}^{{{overlap['b_d']:.2f}}}$), as Katta's argument assumes"
+            + (
+                f", and at fixed width it also changes with $N$ ($N^{{{overlap['b_n']:.2f}}}$)"
+                if overlap["verdict"] == "follows both"
+                else ""
+            )
+            + f"; under the compressed-sensing bound the widest shape of a group tolerates up to {ratio:.1f}"
+            f"$\\times$ denser token features than the narrowest."
+        )
     elif overlap["verdict"] == "follows N":
-        capacity = ("The unembedding's superposition follows $N$, not $d_\\mathrm{model}$, which removes the premise that "
-                    "neurons per layer set the capacity.")
+        capacity = (
+            "The unembedding's superposition follows $N$, not $d_\\mathrm{model}$, which removes the premise that "
+            "neurons per layer set the capacity."
+        )
     else:
         capacity = f"Whether the superposition follows width or $N$ the data cannot decide ({OVERLAP_ENDINGS[overlap['verdict']]})."
-    internal = {name: result for name, result in similarity.items() if name != REPRESENTATION_NAMES[("unembedding", None)]}
+    internal = {
+        name: result for name, result in similarity.items() if name != REPRESENTATION_NAMES[("unembedding", None)]
+    }
     found = {result["verdict"] for result in internal.values()}
     gaps = ", ".join(f"{name} ${result['gap']:.3f}\\pm{result['gap_se']:.3f}$" for name, result in internal.items())
     readout = similarity.get(REPRESENTATION_NAMES[("unembedding", None)])
     readout_text = f"; the unembedding directions are {readout['verdict']}" if readout else ""
     caveat = "" if states == {FLAT} else ", among models whose equality of loss is not established,"
     if found == {LESS}:
-        universality = (f"Inside the models, different shapes are less similar than two seeds of one shape (CKA gap of the "
-                        f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are not "
-                        f"universal across shapes: the horn of Katta's dilemma that keeps per-layer superposition and "
-                        f"gives up universality.")
+        universality = (
+            f"Inside the models, different shapes are less similar than two seeds of one shape (CKA gap of the "
+            f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are not "
+            f"universal across shapes: the horn of Katta's dilemma that keeps per-layer superposition and "
+            f"gives up universality."
+        )
     elif found == {AS_SIMILAR}:
-        universality = (f"Inside the models, different shapes are as similar as two seeds of one shape (CKA gap of the "
-                        f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are "
-                        f"universal across shapes, so if superposition changes with width, per-layer superposition is "
-                        f"not the complete account: Katta's other horn.")
+        universality = (
+            f"Inside the models, different shapes are as similar as two seeds of one shape (CKA gap of the "
+            f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are "
+            f"universal across shapes, so if superposition changes with width, per-layer superposition is "
+            f"not the complete account: Katta's other horn."
+        )
     else:
-        universality = (f"Whether the internal representations of different shapes are as similar as two seeds the data "
-                        f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}.")
+        universality = (
+            f"Whether the internal representations of different shapes are as similar as two seeds the data "
+            f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}."
+        )
     return " ".join([premise, capacity, universality])
 
 
 def _tabular(columns: str, header: str, rows: list[str]) -> str:
     """A booktabs tabular from its column spec, header line and body lines."""
-    return "\n".join([f"\\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", r"\midrule",
-                      *(row + r" \\" for row in rows), r"\bottomrule", r"\end{tabular}"])
+    return "\n".join(
+        [
+            f"\\begin{{tabular}}{{{columns}}}",
+            r"\toprule",
+            header + r" \\",
+            r"\midrule",
+            *(row + r" \\" for row in rows),
+            r"\bottomrule",
+            r"\end{tabular}",
+        ]
+    )
 
 
 def _frame_tabular(frame: pd.DataFrame, columns: list[tuple[str, str, object]]) -> str:
@@ -390,21 +485,30 @@ OVERLAP_HEADERS = [r"$\overline{\cos^2}$", r"$\overline{\cos^2}\,d_\mathrm{model
 
 def shape_tabular(table: pd.DataFrame) -> str:
     """The losses and overlaps by shape (one row per N group and shape)."""
-    return _frame_tabular(table, [
-        ("r", "$N$ group", lambda row: group_label(row.n_group)), ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer),
-        ("r", r"$d_\mathrm{model}$", lambda row: row.d_model), ("r", "aspect", lambda row: f"{row.aspect:g}"),
-        ("r", "$N$ counted", lambda row: f"{row.n_nonembedding:,.0f}"), ("r", "seeds", lambda row: row.seeds),
-        ("r", "loss (nats)", lambda row: _with_sd(row.loss, row.loss_sd)),
-        ("r", OVERLAP_HEADERS[0], lambda row: f"{row.overlap:.4f}"),
-        ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.2f}"),
-        ("r", OVERLAP_HEADERS[2], lambda row: f"{row.density:.4f}"),
-    ])
+    return _frame_tabular(
+        table,
+        [
+            ("r", "$N$ group", lambda row: group_label(row.n_group)),
+            ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer),
+            ("r", r"$d_\mathrm{model}$", lambda row: row.d_model),
+            ("r", "aspect", lambda row: f"{row.aspect:g}"),
+            ("r", "$N$ counted", lambda row: f"{row.n_nonembedding:,.0f}"),
+            ("r", "seeds", lambda row: row.seeds),
+            ("r", "loss (nats)", lambda row: _with_sd(row.loss, row.loss_sd)),
+            ("r", OVERLAP_HEADERS[0], lambda row: f"{row.overlap:.4f}"),
+            ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.2f}"),
+            ("r", OVERLAP_HEADERS[2], lambda row: f"{row.density:.4f}"),
+        ],
+    )
 
 
 def similarity_tabular(rows: list[dict]) -> str:
     """CKA of seed pairs and different-shape pairs by N group and representation."""
+
     def spread(row, kind):
-        return f"{row[kind + '_mean']:.3f} [{row[kind + '_min']:.3f}, {row[kind + '_max']:.3f}] ({row[kind + '_pairs']})"
+        return (
+            f"{row[kind + '_mean']:.3f} [{row[kind + '_min']:.3f}, {row[kind + '_max']:.3f}] ({row[kind + '_pairs']})"
+        )
 
     body = [
         f"{group_label(row['n_group'])} & {representation_name(row)} & {spread(row, 'seed')} & {spread(row, 'cross')} & "
@@ -412,23 +516,37 @@ def similarity_tabular(rows: list[dict]) -> str:
         + f" & {row['verdict']}"
         for row in rows
     ]
-    return _tabular("llrrrl", r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict", body)
+    return _tabular(
+        "llrrrl", r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict", body
+    )
 
 
 def llm_tabular(llms: pd.DataFrame) -> str:
     """The registry LLMs' shapes and head overlaps ($^*$: N estimated as 12 n_layer d_model^2)."""
-    return _frame_tabular(llms, [
-        ("l", "model", lambda row: row.model.replace("_", r"\_")), ("r", r"$d_\mathrm{model}$", lambda row: row.d_model),
-        ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer), ("r", "aspect", lambda row: f"{row.aspect:.1f}"),
-        ("r", "$N$", lambda row: parameter_count(row.n_nonembedding) + ("" if row.n_nonembedding_method == "counted" else "$^*$")),
-        ("r", OVERLAP_HEADERS[0], lambda row: f"{row.mean_sq_overlap:.4f}"),
-        ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.1f}"),
-        ("r", OVERLAP_HEADERS[2], lambda row: f"{row.implied_density_vocab:.5f}"),
-    ])
+    return _frame_tabular(
+        llms,
+        [
+            ("l", "model", lambda row: row.model.replace("_", r"\_")),
+            ("r", r"$d_\mathrm{model}$", lambda row: row.d_model),
+            ("r", r"$n_\mathrm{layer}$", lambda row: row.n_layer),
+            ("r", "aspect", lambda row: f"{row.aspect:.1f}"),
+            (
+                "r",
+                "$N$",
+                lambda row: (
+                    parameter_count(row.n_nonembedding) + ("" if row.n_nonembedding_method == "counted" else "$^*$")
+                ),
+            ),
+            ("r", OVERLAP_HEADERS[0], lambda row: f"{row.mean_sq_overlap:.4f}"),
+            ("r", OVERLAP_HEADERS[1], lambda row: f"{row.overlap_ratio:.1f}"),
+            ("r", OVERLAP_HEADERS[2], lambda row: f"{row.implied_density_vocab:.5f}"),
+        ],
+    )
 
 
-def aspect_summary(models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.DataFrame, corpus: dict,
-                   settings: dict) -> tuple[dict, dict]:
+def aspect_summary(
+    models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.DataFrame, corpus: dict, settings: dict
+) -> tuple[dict, dict]:
     """(summary for JSON, LaTeX macro values) of the shape sweep and the registry LLMs."""
     thresholds = settings["verdicts"]
     flat, z = thresholds["loss_flat_percent"], thresholds["z"]
@@ -440,33 +558,54 @@ def aspect_summary(models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.Data
     densities = density_by_group(table)
     llm_fit = overlap_regression(llms, "width", z) if len(llms) >= 3 else None
     summary = {
-        "losses": losses, "overlap": overlap, "similarity": similar, "similarity_pooled": pooled,
-        "densities": densities, "llm_overlap": llm_fit, "shapes": table.to_dict("records"),
+        "losses": losses,
+        "overlap": overlap,
+        "similarity": similar,
+        "similarity_pooled": pooled,
+        "densities": densities,
+        "llm_overlap": llm_fit,
+        "shapes": table.to_dict("records"),
         "conclusion": conclusion(losses, overlap, pooled, densities),
     }
     corpus_name = str(corpus["corpus"]).replace("_", r"\_")
     macros = {
-        "AspectCorpus": corpus_name, "AspectTrainDocuments": corpus["train_documents"],
-        "AspectHeldoutDocuments": corpus["heldout_documents"], "AspectTrainTokens": f"{corpus['train_tokens']:,}",
-        "AspectHeldoutTokens": f"{corpus['heldout_tokens']:,}", "AspectVocab": corpus["vocab"],
-        "AspectUnigramLoss": corpus["unigram_loss_heldout"], "AspectContext": settings["context"],
-        "AspectHeadDim": settings["head_dim"], "AspectSteps": settings["steps"], "AspectBatch": settings["batch_size"],
-        "AspectLr": f"{settings['lr']:g}", "AspectWeightDecay": f"{settings['weight_decay']:g}",
+        "AspectCorpus": corpus_name,
+        "AspectTrainDocuments": corpus["train_documents"],
+        "AspectHeldoutDocuments": corpus["heldout_documents"],
+        "AspectTrainTokens": f"{corpus['train_tokens']:,}",
+        "AspectHeldoutTokens": f"{corpus['heldout_tokens']:,}",
+        "AspectVocab": corpus["vocab"],
+        "AspectUnigramLoss": corpus["unigram_loss_heldout"],
+        "AspectContext": settings["context"],
+        "AspectHeadDim": settings["head_dim"],
+        "AspectSteps": settings["steps"],
+        "AspectBatch": settings["batch_size"],
+        "AspectLr": f"{settings['lr']:g}",
+        "AspectWeightDecay": f"{settings['weight_decay']:g}",
         "AspectTokensTrained": f"{int(models.tokens_trained.iloc[0]):,}",
         "AspectEvalTokens": f"{int(models.heldout_tokens.iloc[0]):,}",
         "AspectSimilarityTokens": f"{int(similarity[similarity.representation == 'residual'].examples.iloc[0]):,}",
         "AspectDepths": ", ".join(f"{depth:g}" for depth in settings["similarity"]["depths"]),
-        "AspectModels": len(models), "AspectGroups": models.n_group.nunique(), "AspectSeeds": models.seed.nunique(),
-        "AspectShapes": len(table), "AspectAspectMin": f"{models.aspect.min():g}",
-        "AspectAspectMax": f"{models.aspect.max():g}", "AspectLossMin": float(models.heldout_loss.min()),
-        "AspectLossMax": float(models.heldout_loss.max()), "AspectFlatPercent": f"{flat:g}", "AspectZ": f"{z:g}",
-        "AspectPValue": f"{thresholds['p_value']:g}", "AspectCkaMargin": f"{thresholds['cka_margin']:g}",
-        "AspectShapeTable": shape_tabular(table), "AspectSimilarityTable": similarity_tabular(similar),
+        "AspectModels": len(models),
+        "AspectGroups": models.n_group.nunique(),
+        "AspectSeeds": models.seed.nunique(),
+        "AspectShapes": len(table),
+        "AspectAspectMin": f"{models.aspect.min():g}",
+        "AspectAspectMax": f"{models.aspect.max():g}",
+        "AspectLossMin": float(models.heldout_loss.min()),
+        "AspectLossMax": float(models.heldout_loss.max()),
+        "AspectFlatPercent": f"{flat:g}",
+        "AspectZ": f"{z:g}",
+        "AspectPValue": f"{thresholds['p_value']:g}",
+        "AspectCkaMargin": f"{thresholds['cka_margin']:g}",
+        "AspectShapeTable": shape_tabular(table),
+        "AspectSimilarityTable": similarity_tabular(similar),
         "AspectLossVerdict": " ".join(loss_sentence(group, flat) for group in losses),
         "AspectOverlapVerdict": overlap_sentence(overlap, z, "models"),
         "AspectSimilarityVerdict": similarity_sentence(similar, pooled),
         "AspectSparsityVerdict": density_sentence(densities, models),
-        "AspectLlmTable": llm_tabular(llms), "AspectLlmVerdict": llm_sentence(llms, llm_fit, z),
+        "AspectLlmTable": llm_tabular(llms),
+        "AspectLlmVerdict": llm_sentence(llms, llm_fit, z),
         "AspectConclusion": summary["conclusion"],
     }
     return summary, macros

@@ -92,10 +92,16 @@ class GPT(nn.Module):
         """GPT-2's: N(0, 0.02) matrices, the residual outputs scaled by 1/sqrt(2 n_layer)."""
         for name, parameter in self.named_parameters():
             if parameter.dim() == 2:
-                std = 0.02 / math.sqrt(2 * self.shape.n_layer) if name.endswith(("attention_out.weight", "mlp_out.weight")) else 0.02
+                std = (
+                    0.02 / math.sqrt(2 * self.shape.n_layer)
+                    if name.endswith(("attention_out.weight", "mlp_out.weight"))
+                    else 0.02
+                )
                 nn.init.normal_(parameter, 0.0, std)
 
-    def forward(self, tokens: torch.Tensor, keep: set[int] = frozenset()) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+    def forward(
+        self, tokens: torch.Tensor, keep: set[int] = frozenset()
+    ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
         """(logits, {block: residual stream after that block}) for the blocks in `keep`."""
         positions = torch.arange(tokens.shape[1], device=tokens.device)
         x = self.token_embedding(tokens) + self.position_embedding(positions)

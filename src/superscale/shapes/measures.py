@@ -24,10 +24,10 @@ from itertools import combinations
 import numpy as np
 import torch
 
+from superscale.llm.unembedding import head_statistics, normalised_rows
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import implied_density
 from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n
-from superscale.llm.unembedding import head_statistics, normalised_rows
 from superscale.shapes.training import heldout_loss, residual_streams
 
 SAME, DIFFERENT = "same shape", "different shape"
@@ -55,25 +55,43 @@ def unembedding(model: GPT) -> np.ndarray:
     return model.unembedding.weight.detach().cpu().numpy()
 
 
-def model_record(model: GPT, payload: dict, batches: torch.Tensor, device: torch.device,
-                 overlap_pairs: int = 200_000) -> dict:
+def model_record(
+    model: GPT, payload: dict, batches: torch.Tensor, device: torch.device, overlap_pairs: int = 200_000
+) -> dict:
     """One row of models.csv."""
     shape, spec, history = model.shape, payload["spec"], payload["history"]
     head = head_statistics(unembedding(model), pairs=overlap_pairs, seed=spec["seed"])
     represented = head["phi_half"] * shape.vocab
     return {
-        "model": payload["model"], "n_group": spec["n_group"], "n_nonembedding": payload["n_nonembedding"],
-        "n_kaplan": kaplan_n(shape.n_layer, shape.d_model), "n_layer": shape.n_layer, "d_model": shape.d_model,
-        "n_head": shape.n_head, "head_dim": shape.head_dim, "aspect": shape.aspect, "seed": spec["seed"],
-        "data_seed": spec["data_seed"], "vocab": shape.vocab, "context": shape.context,
-        "tokens_trained": history["tokens_trained"], "final_train_loss": history["final_train_loss"],
-        "heldout_loss": heldout_loss(model, batches, device), "heldout_tokens": int(batches[:, 1:].numel()),
-        "mean_sq_overlap": head["mean_sq_overlap"], "overlap_ratio": head["mean_sq_overlap"] * shape.d_model,
-        "mean_abs_overlap": head["mean_abs_overlap"], "phi_half": head["phi_half"], "phi_one": head["phi_one"],
-        "norm_mean": head["norm_mean"], "norm_min": head["norm_min"], "norm_max": head["norm_max"],
+        "model": payload["model"],
+        "n_group": spec["n_group"],
+        "n_nonembedding": payload["n_nonembedding"],
+        "n_kaplan": kaplan_n(shape.n_layer, shape.d_model),
+        "n_layer": shape.n_layer,
+        "d_model": shape.d_model,
+        "n_head": shape.n_head,
+        "head_dim": shape.head_dim,
+        "aspect": shape.aspect,
+        "seed": spec["seed"],
+        "data_seed": spec["data_seed"],
+        "vocab": shape.vocab,
+        "context": shape.context,
+        "tokens_trained": history["tokens_trained"],
+        "final_train_loss": history["final_train_loss"],
+        "heldout_loss": heldout_loss(model, batches, device),
+        "heldout_tokens": int(batches[:, 1:].numel()),
+        "mean_sq_overlap": head["mean_sq_overlap"],
+        "overlap_ratio": head["mean_sq_overlap"] * shape.d_model,
+        "mean_abs_overlap": head["mean_abs_overlap"],
+        "phi_half": head["phi_half"],
+        "phi_one": head["phi_one"],
+        "norm_mean": head["norm_mean"],
+        "norm_min": head["norm_min"],
+        "norm_max": head["norm_max"],
         "implied_density_vocab": implied_density(shape.vocab, shape.d_model),
         "implied_density_phi": implied_density(represented, shape.d_model) if represented > 0 else float("nan"),
-        "device": payload["device"], "threads": payload["threads"],
+        "device": payload["device"],
+        "threads": payload["threads"],
     }
 
 
@@ -95,14 +113,29 @@ def similarity_rows(models: dict[str, dict]) -> list[dict]:
         first, second = models[a], models[b]
         if first["spec"]["n_group"] != second["spec"]["n_group"]:
             continue
-        same = (first["spec"]["n_layer"], first["spec"]["d_model"]) == (second["spec"]["n_layer"], second["spec"]["d_model"])
+        same = (first["spec"]["n_layer"], first["spec"]["d_model"]) == (
+            second["spec"]["n_layer"],
+            second["spec"]["d_model"],
+        )
         for (representation, depth), matrix in first["matrices"].items():
-            rows.append({
-                "n_group": first["spec"]["n_group"], "model_a": a, "model_b": b,
-                "n_layer_a": first["spec"]["n_layer"], "d_model_a": first["spec"]["d_model"], "seed_a": first["spec"]["seed"],
-                "n_layer_b": second["spec"]["n_layer"], "d_model_b": second["spec"]["d_model"], "seed_b": second["spec"]["seed"],
-                "kind": SAME if same else DIFFERENT, "representation": representation, "depth": depth,
-                "block_a": first["blocks"].get(depth), "block_b": second["blocks"].get(depth),
-                "examples": len(matrix), "cka": linear_cka(matrix, second["matrices"][(representation, depth)]),
-            })
+            rows.append(
+                {
+                    "n_group": first["spec"]["n_group"],
+                    "model_a": a,
+                    "model_b": b,
+                    "n_layer_a": first["spec"]["n_layer"],
+                    "d_model_a": first["spec"]["d_model"],
+                    "seed_a": first["spec"]["seed"],
+                    "n_layer_b": second["spec"]["n_layer"],
+                    "d_model_b": second["spec"]["d_model"],
+                    "seed_b": second["spec"]["seed"],
+                    "kind": SAME if same else DIFFERENT,
+                    "representation": representation,
+                    "depth": depth,
+                    "block_a": first["blocks"].get(depth),
+                    "block_b": second["blocks"].get(depth),
+                    "examples": len(matrix),
+                    "cka": linear_cka(matrix, second["matrices"][(representation, depth)]),
+                }
+            )
     return rows

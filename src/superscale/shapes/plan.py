@@ -26,15 +26,25 @@ def shape_plan(settings: dict) -> dict[str, dict]:
         group = kaplan_n(*shapes[0])
         for n_layer, d_model in shapes:
             if d_model % settings["head_dim"]:
-                raise ValueError(f"config aspect.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}")
+                raise ValueError(
+                    f"config aspect.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}"
+                )
             for seed in settings["seeds"]:
                 name = model_name(n_layer, d_model, seed)
                 if name in models:
-                    raise ValueError(f"config aspect.sizes: shape [{n_layer}, {d_model}] appears in more than one group")
+                    raise ValueError(
+                        f"config aspect.sizes: shape [{n_layer}, {d_model}] appears in more than one group"
+                    )
                 models[name] = {
-                    "n_layer": n_layer, "d_model": d_model, "head_dim": settings["head_dim"],
-                    "vocab": settings["vocab_size"], "context": settings["context"], "seed": seed,
-                    "data_seed": settings["data_seed"], "n_group": group, "training": training,
+                    "n_layer": n_layer,
+                    "d_model": d_model,
+                    "head_dim": settings["head_dim"],
+                    "vocab": settings["vocab_size"],
+                    "context": settings["context"],
+                    "seed": seed,
+                    "data_seed": settings["data_seed"],
+                    "n_group": group,
+                    "training": training,
                 }
     return models
 

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from superscale.core.errors import DivergenceError
+from superscale.core.schedule import Schedule
 from superscale.shapes.gpt import GPT
 from superscale.shapes.token_stream import windows
-from superscale.core.schedule import Schedule
-from superscale.core.errors import DivergenceError
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,23 @@ def _loss(model: GPT, batch: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
 
 
-def train_language_model(model: GPT, tokens: np.ndarray, starts: np.ndarray, settings: LMSettings,
-                         device: torch.device, label: str, progress: IO | None = None) -> dict:
+def train_language_model(
+    model: GPT,
+    tokens: np.ndarray,
+    starts: np.ndarray,
+    settings: LMSettings,
+    device: torch.device,
+    label: str,
+    progress: IO | None = None,
+) -> dict:
     """Train in place on the windows at `starts` (steps x batch); return the loss history.
 
     A non-finite loss raises DivergenceError naming `label` and the step, before the step is
     applied; the caller writes nothing then, so earlier outputs stay as they were."""
     if starts.shape != (settings.steps, settings.batch_size):
-        raise ValueError(f"{label}: {starts.shape} window offsets for {settings.steps} steps x batch {settings.batch_size}")
+        raise ValueError(
+            f"{label}: {starts.shape} window offsets for {settings.steps} steps x batch {settings.batch_size}"
+        )
     model.to(device).train()
     optimizer = _optimizer(model, settings)
     schedule = Schedule(settings.steps, settings.warmup_steps, settings.min_lr_ratio)
@@ -77,8 +86,12 @@ def train_language_model(model: GPT, tokens: np.ndarray, starts: np.ndarray, set
             logged_losses.append(float(np.mean(window_losses)))
             window_losses = []
             if progress is not None:
-                print(f"{label} step {step + 1}/{settings.steps} train loss {logged_losses[-1]:.4f} "
-                      f"lr {group['lr']:.3g} {time.perf_counter() - started:.1f} s", file=progress, flush=True)
+                print(
+                    f"{label} step {step + 1}/{settings.steps} train loss {logged_losses[-1]:.4f} "
+                    f"lr {group['lr']:.3g} {time.perf_counter() - started:.1f} s",
+                    file=progress,
+                    flush=True,
+                )
     return {
         "steps": logged_steps,
         "train_losses": logged_losses,
@@ -101,8 +114,9 @@ def heldout_loss(model: GPT, batches: torch.Tensor, device: torch.device, batch_
 
 
 @torch.no_grad()
-def residual_streams(model: GPT, batches: torch.Tensor, blocks: set[int], device: torch.device,
-                     batch_size: int = 32) -> dict[int, np.ndarray]:
+def residual_streams(
+    model: GPT, batches: torch.Tensor, blocks: set[int], device: torch.device, batch_size: int = 32
+) -> dict[int, np.ndarray]:
     """{block: (tokens, d_model) float64 residual stream after that block} over the windows' inputs."""
     model.to(device).eval()
     kept: dict[int, list[np.ndarray]] = {block: [] for block in blocks}

@@ -14,11 +14,10 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from superscale.core.schedule import Schedule
 from superscale.core.seeds import derive_seed
 from superscale.toy.features import feature_probabilities
-from superscale.core.schedule import Schedule
-from superscale.toy.trainer import TrainSettings, ToyRun, train_toys
-
+from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
 
 LR_REFERENCE_WIDTH = 8  # the large toy's learning rate is quoted at m = 8
 
@@ -49,7 +48,7 @@ class CellSpec:
         return lr_W, (self.lr if self.lr_bias is None else self.lr_bias / m)
 
     @classmethod
-    def from_dict(cls, values: dict) -> "CellSpec":
+    def from_dict(cls, values: dict) -> CellSpec:
         """From config params or a stored payload, where widths arrive as a list."""
         return cls(**{**values, "widths": tuple(values["widths"])})
 
@@ -124,5 +123,3 @@ def load_pack(path) -> dict:
             f"cells and redo everything made from them: `snakemake --cores all --forcerun {path}`, with your "
             "run's --configfile"
         ) from error
-
-

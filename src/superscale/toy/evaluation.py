@@ -57,17 +57,33 @@ def pack_tables(
     probs = spec.probabilities()
     eval_seed = derive_seed("eval", spec.distribution, spec.n, spec.alpha, spec.density, spec.seed)
     models = [(cell, model) for cell in cells for model in cell["models"]]
-    losses = evaluate_losses([(model["W"], model["b"]) for _, model in models], probs, eval_batch_size, eval_batches, eval_seed, device)
+    losses = evaluate_losses(
+        [(model["W"], model["b"]) for _, model in models], probs, eval_batch_size, eval_batches, eval_seed, device
+    )
     rows, norms = [], []
     for (cell, model), (loss, loss_std) in zip(models, losses):
         spec = CellSpec.from_dict(cell["spec"])
-        key = {"distribution": spec.distribution, "density": spec.density, "gamma": spec.gamma, "alpha": spec.alpha, "seed": spec.seed}
+        key = {
+            "distribution": spec.distribution,
+            "density": spec.density,
+            "gamma": spec.gamma,
+            "alpha": spec.alpha,
+            "seed": spec.seed,
+        }
         geometry = weight_metrics(model["W"])
         # Eq. 4: the loss if exactly the phi_1/2 n most frequent features were represented.
         weak_theory = weak_loss_sum(probs.numpy(), round(geometry["phi_half"] * spec.n))
         rows.append(
-            {**key, "m": model["m"], "n": spec.n, "loss": loss, "loss_std": loss_std,
-             "train_loss_final": model["log_losses"][-1], "weak_loss_theory": weak_theory, **geometry}
+            {
+                **key,
+                "m": model["m"],
+                "n": spec.n,
+                "loss": loss,
+                "loss_std": loss_std,
+                "train_loss_final": model["log_losses"][-1],
+                "weak_loss_theory": weak_theory,
+                **geometry,
+            }
         )
         norm = row_norms(model["W"]).numpy()
         norms.append(pd.DataFrame({**key, "m": model["m"], "feature": range(spec.n), "norm": norm}))

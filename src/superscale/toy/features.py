@@ -8,7 +8,6 @@ successes, per feature) instead of a dense B x n Bernoulli matrix.
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -68,7 +67,7 @@ class SparseBatch:
     def samples(self) -> int:
         return self.batch_size + self.empty_rows
 
-    def without_empty_rows(self) -> "SparseBatch":
+    def without_empty_rows(self) -> SparseBatch:
         """The same batch with its all-zero samples counted instead of stored.
 
         An all-zero sample has hidden state 0 and output ReLU(b) whatever W is, so models can
@@ -138,7 +137,9 @@ class FeatureSampler:
         rows_parts, cols_parts = [], []
         while features.numel():
             feature_of_gap = torch.repeat_interleave(torch.arange(features.numel(), device=self.device), counts)
-            uniform = torch.rand(feature_of_gap.numel(), generator=self.generator, device=self.device, dtype=torch.float64)
+            uniform = torch.rand(
+                feature_of_gap.numel(), generator=self.generator, device=self.device, dtype=torch.float64
+            )
             gaps = torch.floor(torch.log1p(-uniform) / log_fail[feature_of_gap]) + 1
             gaps = gaps.clamp(max=self.batch_size + 1).long()
             offsets = torch.cumsum(counts, 0) - counts
@@ -164,7 +165,5 @@ __all__ = [
     "DISTRIBUTIONS",
     "FeatureSampler",
     "SparseBatch",
-    "derive_seed",
     "feature_probabilities",
-    "make_generator",
 ]

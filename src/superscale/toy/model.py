@@ -10,7 +10,6 @@ one-model reference loop and the batched trainer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 

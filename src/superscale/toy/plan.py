@@ -15,9 +15,9 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass
 
+from superscale.core.grid import axis_values, value_token
 from superscale.toy.cells import CellSpec
 from superscale.toy.features import feature_probabilities
-from superscale.core.grid import axis_values, value_token
 
 FAMILIES = ("small", "esweep", "fig18", "large")
 TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every", "loss_scale")
@@ -50,19 +50,32 @@ def esweep_densities(section: dict, n: int) -> list[float]:
 
 def _small_spec(small: dict, widths, alpha: float, density: float, gamma: float, seed: int) -> CellSpec:
     return CellSpec(
-        distribution="power", n=small["n"], alpha=alpha, density=density, gamma=gamma, seed=seed,
-        widths=tuple(widths), warmup_steps=small["warmup_steps"], **{k: small[k] for k in TRAINING_KEYS},
+        distribution="power",
+        n=small["n"],
+        alpha=alpha,
+        density=density,
+        gamma=gamma,
+        seed=seed,
+        widths=tuple(widths),
+        warmup_steps=small["warmup_steps"],
+        **{k: small[k] for k in TRAINING_KEYS},
     )
 
 
 def _large_spec(large: dict, distribution: str, gamma: float, seed: int) -> CellSpec:
     return CellSpec(
-        distribution=distribution, n=large["n"],
+        distribution=distribution,
+        n=large["n"],
         alpha=large["power_exponent"] if distribution == "power" else 0.0,
-        density=1.0, gamma=gamma, seed=seed, widths=tuple(large["m"]),
+        density=1.0,
+        gamma=gamma,
+        seed=seed,
+        widths=tuple(large["m"]),
         warmup_steps=round(large["warmup_fraction"] * large["steps"]),
-        scale=large["exponential_scale"], lr_width_exponent=large["lr_width_exponent"],
-        lr_bias=large["lr_bias"], **{k: large[k] for k in TRAINING_KEYS},
+        scale=large["exponential_scale"],
+        lr_width_exponent=large["lr_width_exponent"],
+        lr_bias=large["lr_bias"],
+        **{k: large[k] for k in TRAINING_KEYS},
     )
 
 
@@ -88,7 +101,9 @@ def toy_cells(config: dict) -> dict[str, list[Cell]]:
     for seed in large["seeds"]:
         for distribution in large["distributions"]:
             for gamma in axis_values(large["gamma"]):
-                cells["large"].append(Cell("large", f"{distribution}_g{g(gamma)}_s{seed}", _large_spec(large, distribution, gamma, seed)))
+                cells["large"].append(
+                    Cell("large", f"{distribution}_g{g(gamma)}_s{seed}", _large_spec(large, distribution, gamma, seed))
+                )
     return cells
 
 
@@ -127,7 +142,13 @@ def _pack(cells: list[Cell], per_job: int) -> dict[str, list[Cell]]:
 
 
 def _key(spec: CellSpec) -> dict:
-    return {"distribution": spec.distribution, "density": spec.density, "gamma": spec.gamma, "alpha": spec.alpha, "seed": spec.seed}
+    return {
+        "distribution": spec.distribution,
+        "density": spec.density,
+        "gamma": spec.gamma,
+        "alpha": spec.alpha,
+        "seed": spec.seed,
+    }
 
 
 def toy_plan(config: dict, uses_gpu: bool) -> ToyPlan:

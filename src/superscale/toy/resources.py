@@ -14,7 +14,5 @@ def train_mem_mb(settings: dict, cells: int) -> int:
 
 def train_minutes(specs: list[dict], threads: int) -> int:
     """Three (batch x n x m) products per model and step, over every cell of the job."""
-    flops = sum(
-        6 * spec["batch_size"] * spec["n"] * sum(spec["widths"]) * spec["steps"] for spec in specs
-    )
+    flops = sum(6 * spec["batch_size"] * spec["n"] * sum(spec["widths"]) * spec["steps"] for spec in specs)
     return cpu_minutes(flops, threads)

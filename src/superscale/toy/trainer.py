@@ -10,18 +10,18 @@ must fit the budget (a cache-sized one on CPU, a share of free memory on a GPU).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 
 import torch
 from tqdm import tqdm
 
-from superscale.core.seeds import make_generator
-from superscale.toy.features import FeatureSampler, SparseBatch
 from superscale.core.device import configure_precision
 from superscale.core.errors import DivergenceError
 from superscale.core.schedule import Schedule
+from superscale.core.seeds import make_generator
+from superscale.toy.features import FeatureSampler, SparseBatch
 from superscale.toy.model import adam_step_, decay_rows_, init_weights
 
 CPU_CHUNK_BYTES = 16 * 2**20
@@ -120,7 +120,9 @@ class _Chunk:
         self.lr_W = torch.tensor([r.lr_W for r in runs], device=device)
         self.lr_b = torch.tensor([r.lr_b for r in runs], device=device)
 
-    def step(self, batch: SparseBatch, step: int, factor: float, want_loss: bool, loss_scale: float = 1.0) -> torch.Tensor | None:
+    def step(
+        self, batch: SparseBatch, step: int, factor: float, want_loss: bool, loss_scale: float = 1.0
+    ) -> torch.Tensor | None:
         """One optimizer step on a batch stored without its empty samples (see without_empty_rows).
 
         Gradients are those of MSE x loss_scale; returns the loss (MSE x n) per model if asked.
@@ -225,5 +227,3 @@ def _divergence_message(diverged: list[tuple[ToyRun, float]], step: int, job: li
             "diverging gamma dropped from the config they retrain in a job of their own."
         )
     return message
-
-

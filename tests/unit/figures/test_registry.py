@@ -26,8 +26,13 @@ def rule_scripts() -> dict[str, str]:
 def dispatched(script: str) -> set[str]:
     """The string keys of the script's dispatch dict (figure id -> drawing)."""
     tree = ast.parse((REPO / "workflow/scripts" / script).read_text())
-    return {key.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
-            for key in node.keys if isinstance(key, ast.Constant) and isinstance(key.value, str)}
+    return {
+        key.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for key in node.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
 
 
 def test_scripts_draw_exactly_the_registered_figures():

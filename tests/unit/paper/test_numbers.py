@@ -9,16 +9,22 @@ from superscale.paper.numbers import esweep_summary, fig18_summary, large_toy_su
 
 
 def _fit(**values):
-    return dict(alpha_m=1.0, alpha_m_se=0.05, r2=0.99, n_points=6, seeds=1, alpha_m_seed_std=math.nan,
-                m_min=32, m_max=1024) | values
+    return (
+        dict(
+            alpha_m=1.0, alpha_m_se=0.05, r2=0.99, n_points=6, seeds=1, alpha_m_seed_std=math.nan, m_min=32, m_max=1024
+        )
+        | values
+    )
 
 
 def test_large_summary_picks_shape_and_regime_and_reports_seed_spread():
-    fits = pd.DataFrame([
-        _fit(distribution="exponential", gamma=-1.0, alpha_m=1.01),
-        _fit(distribution="exponential", gamma=0.1, alpha_m=0.3),
-        _fit(distribution="power", gamma=-1.0, alpha_m=0.98, seeds=3, alpha_m_seed_std=0.12),
-    ])
+    fits = pd.DataFrame(
+        [
+            _fit(distribution="exponential", gamma=-1.0, alpha_m=1.01),
+            _fit(distribution="exponential", gamma=0.1, alpha_m=0.3),
+            _fit(distribution="power", gamma=-1.0, alpha_m=0.98, seeds=3, alpha_m_seed_std=0.12),
+        ]
+    )
     values = large_toy_summary(fits)
     assert values["LargeStrongExponentialAlphaM"] == r"1.01 \pm 0.05"
     assert values["LargeWeakExponentialAlphaM"] == r"0.30 \pm 0.05"
@@ -28,8 +34,12 @@ def test_large_summary_picks_shape_and_regime_and_reports_seed_spread():
 
 
 def test_esweep_summary_lists_exponents_by_density_at_the_strongest_decay():
-    fits = pd.DataFrame([_fit(gamma=g, density=d, alpha_m=a) for g, d, a in
-                         [(-1.0, 4.2, 1.1), (-1.0, 1.0, 1.2), (1.0, 1.0, 0.1), (1.0, 4.2, 0.5)]])
+    fits = pd.DataFrame(
+        [
+            _fit(gamma=g, density=d, alpha_m=a)
+            for g, d, a in [(-1.0, 4.2, 1.1), (-1.0, 1.0, 1.2), (1.0, 1.0, 0.1), (1.0, 4.2, 0.5)]
+        ]
+    )
     values = esweep_summary(fits)
     assert values["EsweepDensities"] == "1.00, 4.20"
     assert values["EsweepStrongAlphaMs"] == r"$1.20 \pm 0.05$, $1.10 \pm 0.05$"
@@ -37,7 +47,9 @@ def test_esweep_summary_lists_exponents_by_density_at_the_strongest_decay():
 
 
 def test_fig18_summary_splits_at_alpha_one_and_a_half():
-    fits = pd.DataFrame([_fit(gamma=-1.0, alpha=a, alpha_m=x, m_min=50, m_max=150) for a, x in [(1.0, 1.0), (2.0, 1.6)]])
+    fits = pd.DataFrame(
+        [_fit(gamma=-1.0, alpha=a, alpha_m=x, m_min=50, m_max=150) for a, x in [(1.0, 1.0), (2.0, 1.6)]]
+    )
     values = fig18_summary(fits)
     assert values["WideFlatAlphaM"] == 1.0 and values["WideSkewedAlphaM"] == 1.6 and values["WideSkewedTheory"] == 2.0
     assert values["WideRange"] == "50--150"

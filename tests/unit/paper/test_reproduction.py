@@ -7,16 +7,23 @@ import math
 import pandas as pd
 import pytest
 import yaml
+from workflow_copy import REPO
 
 from superscale.paper import reproduction as rp
-from workflow_copy import REPO
 
 
 def fits() -> pd.DataFrame:
-    return pd.DataFrame({
-        "distribution": ["power", "power", "linear"], "gamma": [-1.0, 0.1, -1.0], "alpha_m": [1.0, 0.3, 0.8],
-        "alpha_m_se": [0.05, 0.02, 0.1], "r2": [0.99, 0.9, 0.95], "seeds": [1, 1, 3], "alpha_m_seed_std": [math.nan, math.nan, 0.07],
-    })
+    return pd.DataFrame(
+        {
+            "distribution": ["power", "power", "linear"],
+            "gamma": [-1.0, 0.1, -1.0],
+            "alpha_m": [1.0, 0.3, 0.8],
+            "alpha_m_se": [0.05, 0.02, 0.1],
+            "r2": [0.99, 0.9, 0.95],
+            "seeds": [1, 1, 3],
+            "alpha_m_seed_std": [math.nan, math.nan, 0.07],
+        }
+    )
 
 
 def test_filters_select_values_ranges_and_extremes():
@@ -33,15 +40,18 @@ def test_filters_select_values_ranges_and_extremes():
         rp._from_table(table, {"table": "t", "where": {"alpha": 1.0}})
 
 
-@pytest.mark.parametrize("paper, value, sigma, expected", [
-    ({"value": 1.0, "sigma": 0.1}, 1.15, 0.05, "agrees"),        # 0.15 / 0.112 = 1.3 sigma
-    ({"value": 1.0, "sigma": 0.05}, 1.3, 0.05, "disagrees"),     # 4.2 sigma
-    ({"value": 1.9, "tolerance": 0.4}, 1.32, 0.18, "agrees"),    # 0.18 beyond the tolerance = 1 sigma
-    ({"value": 1.9, "tolerance": 0.4}, 1.0, 0.1, "disagrees"),   # 0.5 beyond = 5 sigma
-    ({"value": 0.98, "tolerance": 0.01}, 0.975, math.nan, "agrees"),
-    ({"value": 0.98, "tolerance": 0.01}, 0.9, math.nan, "disagrees"),
-    ({"value": 2.5}, 1.9, math.nan, "undetermined"),              # no uncertainty on either side
-])
+@pytest.mark.parametrize(
+    "paper, value, sigma, expected",
+    [
+        ({"value": 1.0, "sigma": 0.1}, 1.15, 0.05, "agrees"),  # 0.15 / 0.112 = 1.3 sigma
+        ({"value": 1.0, "sigma": 0.05}, 1.3, 0.05, "disagrees"),  # 4.2 sigma
+        ({"value": 1.9, "tolerance": 0.4}, 1.32, 0.18, "agrees"),  # 0.18 beyond the tolerance = 1 sigma
+        ({"value": 1.9, "tolerance": 0.4}, 1.0, 0.1, "disagrees"),  # 0.5 beyond = 5 sigma
+        ({"value": 0.98, "tolerance": 0.01}, 0.975, math.nan, "agrees"),
+        ({"value": 0.98, "tolerance": 0.01}, 0.9, math.nan, "disagrees"),
+        ({"value": 2.5}, 1.9, math.nan, "undetermined"),  # no uncertainty on either side
+    ],
+)
 def test_verdicts(paper, value, sigma, expected):
     assert rp.verdict(paper, value, sigma, "", 2.0)[2] == expected
 
@@ -49,49 +59,132 @@ def test_verdicts(paper, value, sigma, expected):
 def figure_values() -> pd.DataFrame:
     """A digitised 3 x 2 heatmap (gamma -1, 0, 1 x alpha 1, 2) as data/authors_figures.csv holds it."""
     cells = [(-1.0, 1.0, 1.2), (-1.0, 2.0, 1.5), (0.0, 1.0, 0.6), (0.0, 2.0, 0.9), (1.0, 1.0, 0.1), (1.0, 2.0, 0.2)]
-    rows = [{"figure": "Fig-4-3", "panel": "b", "quantity": "alpha_m", "gamma": g, "alpha": a, "m": math.nan,
-             "value": v, "reading_error": 0.05} for g, a, v in cells]
-    rows.append({"figure": "Fig-4-3", "panel": "a", "quantity": "r2", "gamma": math.nan, "alpha": math.nan,
-                 "m": math.nan, "regime": "strong", "distribution": "power", "value": 0.965, "reading_error": 0.003})
+    rows = [
+        {
+            "figure": "Fig-4-3",
+            "panel": "b",
+            "quantity": "alpha_m",
+            "gamma": g,
+            "alpha": a,
+            "m": math.nan,
+            "value": v,
+            "reading_error": 0.05,
+        }
+        for g, a, v in cells
+    ]
+    rows.append(
+        {
+            "figure": "Fig-4-3",
+            "panel": "a",
+            "quantity": "r2",
+            "gamma": math.nan,
+            "alpha": math.nan,
+            "m": math.nan,
+            "regime": "strong",
+            "distribution": "power",
+            "value": 0.965,
+            "reading_error": 0.003,
+        }
+    )
     return pd.DataFrame(rows)
 
 
 def small_fits() -> pd.DataFrame:
-    return pd.DataFrame({"gamma": [-1.0, -1.0, 0.9], "alpha": [1.0, 2.0, 1.0], "alpha_m": [1.25, 1.1, 0.15],
-                         "alpha_m_se": [0.05, 0.05, 0.05], "r2": [0.99] * 3, "seeds": [1] * 3,
-                         "alpha_m_seed_std": [math.nan] * 3})
+    return pd.DataFrame(
+        {
+            "gamma": [-1.0, -1.0, 0.9],
+            "alpha": [1.0, 2.0, 1.0],
+            "alpha_m": [1.25, 1.1, 0.15],
+            "alpha_m_se": [0.05, 0.05, 0.05],
+            "r2": [0.99] * 3,
+            "seeds": [1] * 3,
+            "alpha_m_seed_std": [math.nan] * 3,
+        }
+    )
 
 
 SETTINGS = {"small": {"toy_small": ["n", "batch_size"]}, "large": {"toy_large": ["n", "m"]}}
 PAPER_CONFIG = {"toy_small": {"n": 1000, "batch_size": 2048}, "toy_large": {"n": 10240, "m": [8, 16, 32, 64, 128]}}
-CLAIMS = {"flat": {"text": "α_m ≈ 1", "low": 0.8, "high": 1.2, "where": {"gamma": [-1.0, -0.001], "alpha": [0.0, 1.25]}},
-          "skewed": {"text": "α_m 1.5-2.3", "low": 1.5, "high": 2.3, "where": {"gamma": [-1.0, -0.001], "alpha": [1.75, 2.0]}},
-          "power_law": {"text": "R² ≥ 0.95", "low": 0.95, "high": 1.0}}
+CLAIMS = {
+    "flat": {"text": "α_m ≈ 1", "low": 0.8, "high": 1.2, "where": {"gamma": [-1.0, -0.001], "alpha": [0.0, 1.25]}},
+    "skewed": {
+        "text": "α_m 1.5-2.3",
+        "low": 1.5,
+        "high": 2.3,
+        "where": {"gamma": [-1.0, -0.001], "alpha": [1.75, 2.0]},
+    },
+    "power_law": {"text": "R² ≥ 0.95", "low": 0.95, "high": 1.0},
+}
 
 
 def published() -> dict:
     return {
-        "agreement_sigma": 2, "settings": SETTINGS, "claims": CLAIMS,
+        "agreement_sigma": 2,
+        "settings": SETTINGS,
+        "claims": CLAIMS,
         "quantities": [
-            {"id": "strong_power_rsq", "quantity": "R²", "setting": "large", "claim": "power_law",
-             "paper": {"digitised": {"figure": "Fig-4-3", "panel": "a", "quantity": "r2",
-                                     "where": {"regime": "strong", "distribution": "power"}}, "source": "Fig. 9a"},
-             "ours": {"table": "toy_large", "where": {"distribution": "power", "gamma": "min"}, "column": "r2"}},
-            {"id": "strong_linear", "quantity": "α_m", "setting": "large", "paper": {"value": 0.89, "sigma": 0.05, "source": "Fig. 1d"},
-             "ours": {"table": "toy_large", "where": {"distribution": "linear", "gamma": "min"}}},
+            {
+                "id": "strong_power_rsq",
+                "quantity": "R²",
+                "setting": "large",
+                "claim": "power_law",
+                "paper": {
+                    "digitised": {
+                        "figure": "Fig-4-3",
+                        "panel": "a",
+                        "quantity": "r2",
+                        "where": {"regime": "strong", "distribution": "power"},
+                    },
+                    "source": "Fig. 9a",
+                },
+                "ours": {"table": "toy_large", "where": {"distribution": "power", "gamma": "min"}, "column": "r2"},
+            },
+            {
+                "id": "strong_linear",
+                "quantity": "α_m",
+                "setting": "large",
+                "paper": {"value": 0.89, "sigma": 0.05, "source": "Fig. 1d"},
+                "ours": {"table": "toy_large", "where": {"distribution": "linear", "gamma": "min"}},
+            },
         ],
-        "cells": [{"id": "small_alpha_m", "quantity": "α_m", "keys": ["gamma", "alpha"], "ours": {"table": "toy_small"},
-                   "paper": {"figure": "Fig-4-3", "panel": "b", "quantity": "alpha_m", "source": "Fig. 9b"},
-                   "setting": "small", "claims": ["flat", "skewed"]}],
-        "summaries": [{"id": "strong_mean", "quantity": "mean", "of": "small_alpha_m", "source": "Fig. 9b",
-                       "where": {"gamma": [-1.0, -0.001]}, "claim": "flat"}],
+        "cells": [
+            {
+                "id": "small_alpha_m",
+                "quantity": "α_m",
+                "keys": ["gamma", "alpha"],
+                "ours": {"table": "toy_small"},
+                "paper": {"figure": "Fig-4-3", "panel": "b", "quantity": "alpha_m", "source": "Fig. 9b"},
+                "setting": "small",
+                "claims": ["flat", "skewed"],
+            }
+        ],
+        "summaries": [
+            {
+                "id": "strong_mean",
+                "quantity": "mean",
+                "of": "small_alpha_m",
+                "source": "Fig. 9b",
+                "where": {"gamma": [-1.0, -0.001]},
+                "claim": "flat",
+            }
+        ],
     }
 
 
 def sources(small_batch: int, large_n: int) -> rp.Sources:
-    config = {"toy_small": {"n": 1000, "batch_size": small_batch}, "toy_large": {"n": large_n, "m": [8, 16, 32, 64, 128]}}
-    return rp.Sources({"toy_large": fits(), "toy_small": small_fits()}, pd.DataFrame(), {}, pd.DataFrame(),
-                      figure_values(), config, PAPER_CONFIG)
+    config = {
+        "toy_small": {"n": 1000, "batch_size": small_batch},
+        "toy_large": {"n": large_n, "m": [8, 16, 32, 64, 128]},
+    }
+    return rp.Sources(
+        {"toy_large": fits(), "toy_small": small_fits()},
+        pd.DataFrame(),
+        {},
+        pd.DataFrame(),
+        figure_values(),
+        config,
+        PAPER_CONFIG,
+    )
 
 
 def test_same_setting_is_judged_against_the_same_cell_of_the_figure():
@@ -111,7 +204,9 @@ def test_same_setting_is_judged_against_the_same_cell_of_the_figure():
 def test_summaries_average_the_same_cells_on_both_sides():
     table = rp.compare(published(), sources(2048, 10240), "c")
     summary = table[table.kind == "summary"].iloc[0]
-    assert summary.ours_value == pytest.approx((1.25 + 1.1) / 2) and summary.paper_value == pytest.approx((1.2 + 1.5) / 2)
+    assert summary.ours_value == pytest.approx((1.25 + 1.1) / 2) and summary.paper_value == pytest.approx(
+        (1.2 + 1.5) / 2
+    )
     assert summary.ours_sigma == pytest.approx(math.sqrt(2 * 0.05**2) / 2)
 
 
@@ -133,10 +228,16 @@ def test_a_different_setting_is_judged_against_the_claim_or_not_at_all():
     assert rsq.judged_against == "claim: R² ≥ 0.95" and rsq.verdict == "agrees with claim"
 
 
-@pytest.mark.parametrize("value, sigma, expected", [
-    (1.0, 0.1, "agrees with claim"), (1.3, 0.1, "agrees with claim"), (1.5, 0.1, "disagrees with claim"),
-    (0.7, math.nan, "disagrees with claim"), (math.nan, 0.1, "not measured"),
-])
+@pytest.mark.parametrize(
+    "value, sigma, expected",
+    [
+        (1.0, 0.1, "agrees with claim"),
+        (1.3, 0.1, "agrees with claim"),
+        (1.5, 0.1, "disagrees with claim"),
+        (0.7, math.nan, "disagrees with claim"),
+        (math.nan, 0.1, "not measured"),
+    ],
+)
 def test_claim_verdicts(value, sigma, expected):
     assert rp.claim_verdict({"low": 0.8, "high": 1.2}, value, sigma, "", 2.0)[2] == expected
 
@@ -147,23 +248,38 @@ def test_setting_differences_expand_grids_and_name_each_key():
     assert rp.setting_differences({"toy_small": ["gamma", "n", "m"]}, same, paper) == []
     other = {"toy_small": {"gamma": [-1.0, 1.0], "n": 1000, "m": [10, 15, 25, 39, 63, 100, 150]}}
     assert rp.setting_differences({"toy_small": ["gamma", "n", "m"]}, other, paper) == [
-        "gamma = -1, 1 (paper -1, 0, 1)", "m = 10–150 (7 values) (paper 10–100 (6 values))"]
+        "gamma = -1, 1 (paper -1, 0, 1)",
+        "m = 10–150 (7 values) (paper 10–100 (6 values))",
+    ]
 
 
 def test_a_cell_far_from_every_grid_point_is_not_measured():
-    row, note = rp.match_cell(figure_values()[figure_values().panel == "b"], {"gamma": 2.0, "alpha": 1.0}, ["gamma", "alpha"])
+    row, note = rp.match_cell(
+        figure_values()[figure_values().panel == "b"], {"gamma": 2.0, "alpha": 1.0}, ["gamma", "alpha"]
+    )
     assert row is None and "no gamma near 2" in note
 
 
 def test_unmeasured_and_undetermined_are_never_agreement():
     llm = {"joint": {"alpha_m": 0.83, "alpha_m_se": math.nan, "identifiable": False}}
     source = rp.Sources({"toy_large": fits()}, pd.DataFrame(), llm, pd.DataFrame())
-    spec = {"agreement_sigma": 2, "quantities": [
-        {"id": "exp", "quantity": "q", "paper": {"value": 1.01, "sigma": 0.05, "source": "Fig. 1d"},
-         "ours": {"table": "toy_large", "where": {"distribution": "exponential"}}},
-        {"id": "llm", "quantity": "q", "paper": {"value": 0.91, "sigma": 0.04, "source": "Fig. 6b"},
-         "ours": {"llm": "joint.alpha_m", "llm_se": "joint.alpha_m_se", "require": "joint.identifiable"}},
-    ]}
+    spec = {
+        "agreement_sigma": 2,
+        "quantities": [
+            {
+                "id": "exp",
+                "quantity": "q",
+                "paper": {"value": 1.01, "sigma": 0.05, "source": "Fig. 1d"},
+                "ours": {"table": "toy_large", "where": {"distribution": "exponential"}},
+            },
+            {
+                "id": "llm",
+                "quantity": "q",
+                "paper": {"value": 0.91, "sigma": 0.04, "source": "Fig. 6b"},
+                "ours": {"llm": "joint.alpha_m", "llm_se": "joint.alpha_m_se", "require": "joint.identifiable"},
+            },
+        ],
+    }
     table = rp.compare(spec, source, "tiny.yaml")
     assert list(table.verdict) == ["not measured", "undetermined"]
     macros = rp.counts_macros(table, 2)
@@ -198,10 +314,25 @@ def test_published_yaml_is_well_formed_and_resolves():
 
 
 def test_latex_tables_typeset_the_symbols():
-    row = {"id": "a", "kind": "value", "quantity": "α_m at γ < 0, φ_1/2 & 5%", "paper_value": 1.0, "paper_sigma": None,
-           "paper_tolerance": 0.1, "paper_source": "Fig. 3b", "paper_point": "", "setting_matches": True,
-           "setting": "paper's", "ours_value": 1.02, "ours_sigma": 0.01, "ours_note": "", "difference": 0.02,
-           "difference_in_sigma": 0.0, "verdict": "agrees", "config": "c"}
+    row = {
+        "id": "a",
+        "kind": "value",
+        "quantity": "α_m at γ < 0, φ_1/2 & 5%",
+        "paper_value": 1.0,
+        "paper_sigma": None,
+        "paper_tolerance": 0.1,
+        "paper_source": "Fig. 3b",
+        "paper_point": "",
+        "setting_matches": True,
+        "setting": "paper's",
+        "ours_value": 1.02,
+        "ours_sigma": 0.01,
+        "ours_note": "",
+        "difference": 0.02,
+        "difference_in_sigma": 0.0,
+        "verdict": "agrees",
+        "config": "c",
+    }
     tex = rp.latex_tables(pd.DataFrame([row], columns=rp.COLUMNS))["ReproTable"]
     assert r"$\alpha_m$ at $\gamma$ $<$ 0, $\phi_{1/2}$ \& 5\%" in tex
     assert "α" not in tex and r"$\approx$1" in tex

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from superscale.provenance.code import code_files, code_fingerprint
 
 REPO = Path(__file__).resolve().parents[3]

@@ -6,21 +6,33 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+from superscale.core.errors import DivergenceError
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import BRANCH_TOP, features_per_neuron, implied_density
 from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n, non_embedding_parameters
+from superscale.shapes.token_stream import (
+    encode,
+    evaluation_starts,
+    split_documents,
+    train_tokenizer,
+    training_starts,
+    unigram_loss,
+    windows,
+)
 from superscale.shapes.training import LMSettings, heldout_loss, residual_streams, train_language_model
-from superscale.shapes.token_stream import encode, evaluation_starts, split_documents, train_tokenizer, training_starts, unigram_loss, windows
-from superscale.core.errors import DivergenceError
 
-TEXTS = [f"document {i}: the king and the queen speak of {word} in the castle.\n" * 20
-         for i, word in enumerate(["ghosts", "poison", "revenge", "storms", "crowns", "letters", "swords", "rings"])]
+TEXTS = [
+    f"document {i}: the king and the queen speak of {word} in the castle.\n" * 20
+    for i, word in enumerate(["ghosts", "poison", "revenge", "storms", "crowns", "letters", "swords", "rings"])
+]
 
 
 # ---------------------------------------------------------------- linear CKA
+
 
 def test_cka_of_a_representation_with_itself_is_one():
     x = np.random.default_rng(0).normal(size=(200, 7))
@@ -60,6 +72,7 @@ def test_cka_rejects_mismatched_or_constant_inputs():
 
 # ---------------------------------------------------------------- compressed-sensing bound
 
+
 @pytest.mark.parametrize("density", [1e-6, 1e-3, 0.02, 0.2, 0.36])
 def test_implied_density_inverts_the_bound_on_the_sparse_branch(density):
     features = 10_000
@@ -79,6 +92,7 @@ def test_implied_density_grows_with_neurons_and_saturates_at_one():
 
 
 # ---------------------------------------------------------------- token stream
+
 
 def test_split_holds_out_every_kth_document_and_never_trains_on_it():
     train, heldout = split_documents(TEXTS, 4)
@@ -115,6 +129,7 @@ def test_windows_are_shared_by_seed_and_cover_the_heldout_stream():
 
 # ---------------------------------------------------------------- transformer
 
+
 @pytest.mark.parametrize("n_layer,d_model", [(1, 32), (4, 16)])
 def test_non_embedding_count_is_kaplans_plus_the_layernorm_gains(n_layer, d_model):
     model = GPT(GPTShape(vocab=50, context=8, n_layer=n_layer, d_model=d_model, head_dim=8))
@@ -149,10 +164,19 @@ def _tiny_run(seed: int, poisoned: bool = False, steps: int = 40):
     if poisoned:
         with torch.no_grad():
             model.unembedding.weight[3, 0] = float("nan")
-    settings = LMSettings(batch_size=8, steps=steps, lr=1e-2, warmup_steps=3, min_lr_ratio=0.1,
-                          weight_decay=0.1, grad_clip=1.0, log_every=10)
-    history = train_language_model(model, tokens, training_starts(len(tokens), 8, 8, steps, 0), settings,
-                                   torch.device("cpu"), f"tiny-s{seed}")
+    settings = LMSettings(
+        batch_size=8,
+        steps=steps,
+        lr=1e-2,
+        warmup_steps=3,
+        min_lr_ratio=0.1,
+        weight_decay=0.1,
+        grad_clip=1.0,
+        log_every=10,
+    )
+    history = train_language_model(
+        model, tokens, training_starts(len(tokens), 8, 8, steps, 0), settings, torch.device("cpu"), f"tiny-s{seed}"
+    )
     return model, history, tokens
 
 
@@ -176,6 +200,7 @@ def test_a_nan_loss_names_the_model_and_step():
 
 # ---------------------------------------------------------------- LLM shapes
 
+
 def test_llm_shape_is_read_from_a_gguf_header_and_checked_against_the_registry(tmp_path):
     from tiny_llm import write_tiny_gguf
 
@@ -186,8 +211,11 @@ def test_llm_shape_is_read_from_a_gguf_header_and_checked_against_the_registry(t
     write_tiny_gguf(path, vocab=64, width=32, blocks=3)
     manifest = {"kind": "local", "head_format": "gguf", "head_file": str(path), "model_dir": str(tmp_path)}
     entry = {"d_model": 32, "n_layer": 3}
-    assert model_shape("m", entry, manifest) == {"n_layer": 3, "n_nonembedding": 3 * 32 * 32,
-                                                 "n_nonembedding_method": COUNTED}
+    assert model_shape("m", entry, manifest) == {
+        "n_layer": 3,
+        "n_nonembedding": 3 * 32 * 32,
+        "n_nonembedding_method": COUNTED,
+    }
     with pytest.raises(WeightError, match="registry says n_layer 4, its weights have 3"):
         model_shape("m", entry | {"n_layer": 4}, manifest)
 
@@ -199,14 +227,21 @@ def test_llm_shape_of_a_snapshot_counts_its_blocks_and_a_hub_model_needs_the_reg
     from superscale.llm.weights.architecture import KAPLAN, model_shape
 
     directory = write_tiny_llama(tmp_path / "tiny", d_model=16)
-    manifest = {"kind": "local", "head_format": "safetensors", "head_file": str(directory / "model.safetensors"),
-                "model_dir": str(directory)}
+    manifest = {
+        "kind": "local",
+        "head_format": "safetensors",
+        "head_file": str(directory / "model.safetensors"),
+        "model_dir": str(directory),
+    }
     shape = model_shape("tiny", {"d_model": 16}, manifest)
     # one Llama block: q, k, v, o (4 x 16^2), gate, up, down (3 x 16 x 32), two RMSNorms; final norm
     assert shape["n_layer"] == 1 and shape["n_nonembedding"] == 4 * 256 + 3 * 16 * 32 + 2 * 16 + 16
     hub = {"kind": "hub", "head_format": "safetensors", "head_file": "shard", "model_dir": "org/model"}
     assert model_shape("big", {"d_model": 64, "n_layer": 2}, hub) == {
-        "n_layer": 2, "n_nonembedding": 12 * 2 * 64**2, "n_nonembedding_method": KAPLAN}
+        "n_layer": 2,
+        "n_nonembedding": 12 * 2 * 64**2,
+        "n_nonembedding_method": KAPLAN,
+    }
     with pytest.raises(WeightError, match="n_layer in config/models.yaml"):
         model_shape("big", {"d_model": 64}, hub)
 
@@ -214,11 +249,19 @@ def test_llm_shape_of_a_snapshot_counts_its_blocks_and_a_hub_model_needs_the_reg
 # ---------------------------------------------------------------- analysis and verdicts
 
 SHAPES = {49152: [(1, 64), (4, 32), (16, 16)], 196608: [(1, 128), (4, 64), (16, 32)]}
-SETTINGS = {"verdicts": {"loss_flat_percent": 5.0, "z": 2.0, "p_value": 0.05, "cka_margin": 0.05}, "context": 8, "head_dim": 8,
-            "steps": 10, "batch_size": 2, "lr": 0.003, "weight_decay": 0.1, "similarity": {"depths": [0.5, 1.0]}}
+SETTINGS = {
+    "verdicts": {"loss_flat_percent": 5.0, "z": 2.0, "p_value": 0.05, "cka_margin": 0.05},
+    "context": 8,
+    "head_dim": 8,
+    "steps": 10,
+    "batch_size": 2,
+    "lr": 0.003,
+    "weight_decay": 0.1,
+    "similarity": {"depths": [0.5, 1.0]},
+}
 
 
-def _models(loss, overlap, noise: float = 0.01, seeds=(0, 1)) -> "pd.DataFrame":
+def _models(loss, overlap, noise: float = 0.01, seeds=(0, 1)) -> pd.DataFrame:
     """A models.csv of the default ladder with loss(n_layer, d, N) and overlap(d, N), plus seed noise."""
     import pandas as pd
 
@@ -231,17 +274,31 @@ def _models(loss, overlap, noise: float = 0.01, seeds=(0, 1)) -> "pd.DataFrame":
             n = n_layer * (12 * d * d + 2 * d) + d
             for seed in seeds:
                 value = overlap(d, n) * math.exp(noise * rng.normal())
-                rows.append({
-                    "model": f"L{n_layer}_d{d}_s{seed}", "n_group": group, "n_nonembedding": n, "n_layer": n_layer,
-                    "d_model": d, "aspect": d / n_layer, "seed": seed, "vocab": 256, "tokens_trained": 160,
-                    "heldout_tokens": 64, "heldout_loss": loss(n_layer, d, group) + noise * rng.normal(),
-                    "final_train_loss": 4.0, "mean_sq_overlap": value, "overlap_ratio": value * d,
-                    "phi_half": 1.0, "norm_min": 0.5, "implied_density_vocab": implied_density(256, d),
-                })
+                rows.append(
+                    {
+                        "model": f"L{n_layer}_d{d}_s{seed}",
+                        "n_group": group,
+                        "n_nonembedding": n,
+                        "n_layer": n_layer,
+                        "d_model": d,
+                        "aspect": d / n_layer,
+                        "seed": seed,
+                        "vocab": 256,
+                        "tokens_trained": 160,
+                        "heldout_tokens": 64,
+                        "heldout_loss": loss(n_layer, d, group) + noise * rng.normal(),
+                        "final_train_loss": 4.0,
+                        "mean_sq_overlap": value,
+                        "overlap_ratio": value * d,
+                        "phi_half": 1.0,
+                        "norm_min": 0.5,
+                        "implied_density_vocab": implied_density(256, d),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
-def _similarity(models, same: float, different: float, noise: float = 0.005) -> "pd.DataFrame":
+def _similarity(models, same: float, different: float, noise: float = 0.005) -> pd.DataFrame:
     import pandas as pd
 
     rng = np.random.default_rng(1)
@@ -253,9 +310,18 @@ def _similarity(models, same: float, different: float, noise: float = 0.005) -> 
             for b in names[i + 1 :]:
                 kind = "same shape" if specs.d_model[a] == specs.d_model[b] else "different shape"
                 for representation, depth in (("residual", 0.5), ("residual", 1.0), ("unembedding", None)):
-                    rows.append({"n_group": group, "model_a": a, "model_b": b, "kind": kind,
-                                 "representation": representation, "depth": depth, "examples": 64,
-                                 "cka": (same if kind == "same shape" else different) + noise * rng.normal()})
+                    rows.append(
+                        {
+                            "n_group": group,
+                            "model_a": a,
+                            "model_b": b,
+                            "kind": kind,
+                            "representation": representation,
+                            "depth": depth,
+                            "examples": 64,
+                            "cka": (same if kind == "same shape" else different) + noise * rng.normal(),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -265,12 +331,14 @@ def test_flat_loss_is_flat_and_a_shape_effect_beyond_seed_noise_is_found():
     flat = loss_by_group(_models(lambda n_layer, d, group: 4.0, lambda d, n: 1 / d), 5.0, 0.05)
     assert [group["verdict"] for group in flat] == [FLAT, FLAT]
     assert all(group["aspect_spread"] == 64 and group["n_spread_percent"] < 1 for group in flat)
-    deep_is_worse = loss_by_group(_models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d),
-                                  5.0, 0.05)
+    deep_is_worse = loss_by_group(
+        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d), 5.0, 0.05
+    )
     assert [group["verdict"] for group in deep_is_worse] == [SHAPE_MATTERS, SHAPE_MATTERS]
     assert deep_is_worse[0]["best"] == [1, 64] and deep_is_worse[0]["worst"] == [16, 16]
-    noisy = loss_by_group(_models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d, noise=1.0),
-                          5.0, 0.05)
+    noisy = loss_by_group(
+        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d, noise=1.0), 5.0, 0.05
+    )
     assert UNDECIDED in {group["verdict"] for group in noisy}
 
 
@@ -284,8 +352,10 @@ def test_overlap_regression_tells_width_from_parameter_count():
     flat = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 0.1, noise=0.3), "d_model", 2.0)
     assert flat["verdict"] == UNDECIDED
     one_group = _models(lambda *_: 4.0, lambda d, n: 1 / d)
-    assert overlap_regression(one_group[one_group.n_group == 49152], "d_model", 2.0)["verdict"] == \
-        "d_model and N not separable"
+    assert (
+        overlap_regression(one_group[one_group.n_group == 49152], "d_model", 2.0)["verdict"]
+        == "d_model and N not separable"
+    )
 
 
 def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
@@ -314,16 +384,33 @@ def test_equal_loss_pairs_are_compared_on_their_own():
 def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_verdicts():
     import pandas as pd
 
-    from superscale.shapes.analysis import aspect_summary
     from superscale.paper.numbers import latex_macros
+    from superscale.shapes.analysis import aspect_summary
 
     models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
-    llms = pd.DataFrame({"model": ["a", "b", "c"], "d_model": [64, 128, 256], "width": [64, 128, 256],
-                         "n_layer": [4, 8, 16], "aspect": [16.0, 16.0, 16.0], "n_nonembedding": [2e5, 1.6e6, 1.3e7],
-                         "n_nonembedding_method": ["counted"] * 3, "mean_sq_overlap": [0.1, 0.05, 0.03],
-                         "overlap_ratio": [6.4, 6.4, 7.7], "implied_density_vocab": [0.01, 0.02, 0.05]})
-    corpus = {"corpus": "my_text", "train_documents": 3, "heldout_documents": 1, "train_tokens": 1000,
-              "heldout_tokens": 100, "vocab": 256, "unigram_loss_heldout": 5.0}
+    llms = pd.DataFrame(
+        {
+            "model": ["a", "b", "c"],
+            "d_model": [64, 128, 256],
+            "width": [64, 128, 256],
+            "n_layer": [4, 8, 16],
+            "aspect": [16.0, 16.0, 16.0],
+            "n_nonembedding": [2e5, 1.6e6, 1.3e7],
+            "n_nonembedding_method": ["counted"] * 3,
+            "mean_sq_overlap": [0.1, 0.05, 0.03],
+            "overlap_ratio": [6.4, 6.4, 7.7],
+            "implied_density_vocab": [0.01, 0.02, 0.05],
+        }
+    )
+    corpus = {
+        "corpus": "my_text",
+        "train_documents": 3,
+        "heldout_documents": 1,
+        "train_tokens": 1000,
+        "heldout_tokens": 100,
+        "vocab": 256,
+        "unigram_loss_heldout": 5.0,
+    }
     summary, macros = aspect_summary(models, _similarity(models, 0.9, 0.6), llms, corpus, SETTINGS)
     text = latex_macros(macros)
     assert "\\newcommand{\\AspectConclusion}" in text and "my\\_text" in text

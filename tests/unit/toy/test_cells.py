@@ -9,8 +9,19 @@ from superscale.toy.cells import CellSpec, load_pack, train_pack
 from superscale.toy.evaluation import pack_tables
 
 SPEC = CellSpec(
-    distribution="power", n=40, alpha=1.0, density=1.0, gamma=-0.5, seed=3, widths=(3, 5, 8),
-    batch_size=32, steps=12, warmup_steps=2, min_lr_ratio=0.05, lr=0.01, log_every=4,
+    distribution="power",
+    n=40,
+    alpha=1.0,
+    density=1.0,
+    gamma=-0.5,
+    seed=3,
+    widths=(3, 5, 8),
+    batch_size=32,
+    steps=12,
+    warmup_steps=2,
+    min_lr_ratio=0.05,
+    lr=0.01,
+    log_every=4,
 )
 
 
@@ -75,5 +86,7 @@ def test_corrupted_weights_file_is_named(tmp_path):
 def test_a_packs_models_are_scored_on_the_same_batches_as_alone():
     payload = train_pack([SPEC, dataclasses.replace(SPEC, gamma=0.5)], torch.device("cpu"))
     together, _ = pack_tables(payload, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))
-    alone, _ = pack_tables(payload | {"cells": payload["cells"][1:]}, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))
+    alone, _ = pack_tables(
+        payload | {"cells": payload["cells"][1:]}, eval_batches=3, eval_batch_size=16, device=torch.device("cpu")
+    )
     assert list(together.loss[3:]) == list(alone.loss)

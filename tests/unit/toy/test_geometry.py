@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from superscale.toy.geometry import ambiguity, random_sq_overlap_variance, row_norms, squared_overlap_stats, weight_metrics, welch_bound_sq
+from superscale.toy.geometry import (
+    ambiguity,
+    random_sq_overlap_variance,
+    row_norms,
+    squared_overlap_stats,
+    weight_metrics,
+    welch_bound_sq,
+)
 
 
 def _rows_with_norms(norms, m=3, seed=0):

@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from superscale.core.seeds import make_generator
 from superscale.core.schedule import Schedule
+from superscale.core.seeds import make_generator
 from superscale.toy.model import adam_step_, decay_rows_, forward, init_weights
 
 # ---------------------------------------------------------------- init and forward
@@ -129,7 +129,9 @@ def authors_get_lr(step, lr, n_steps, warmup_steps=2000):
 def test_schedule_matches_authors_get_lr(total, warmup):
     peak = 1e-2
     schedule = Schedule(total_steps=total, warmup_steps=warmup)
-    steps = sorted({0, 1, warmup // 2, warmup - 2, warmup - 1, warmup, total // 2, total - 2, total - 1} & set(range(total)))
+    steps = sorted(
+        {0, 1, warmup // 2, warmup - 2, warmup - 1, warmup, total // 2, total - 2, total - 1} & set(range(total))
+    )
     for step in steps:
         assert peak * schedule.multiplier(step) == pytest.approx(authors_get_lr(step, peak, total, warmup), rel=1e-12)
 

@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from superscale.toy.fits import THEORY_EXPONENTS, family_exponents, fit_exponents, large_toy_window, fit_power_law, least_ambiguous_cases, weak_loss_integral, weak_loss_sum
+from superscale.toy.fits import (
+    THEORY_EXPONENTS,
+    family_exponents,
+    fit_exponents,
+    fit_power_law,
+    large_toy_window,
+    least_ambiguous_cases,
+    weak_loss_integral,
+    weak_loss_sum,
+)
 
 M_SMALL = np.array([10, 15, 25, 39, 63, 100])
 
@@ -217,8 +226,18 @@ def test_large_toy_windows_follow_the_paper():
 
 def test_family_exponents_apply_windows_to_large_toys_only():
     widths = [8, 16, 32, 64, 128, 256]
-    rows = [dict(distribution="power", gamma=-1.0, alpha=1.2, density=1.0, seed=0, m=m,
-                 loss=(5.0 if m < 32 else 1.0) * m**-1.0) for m in widths]
+    rows = [
+        dict(
+            distribution="power",
+            gamma=-1.0,
+            alpha=1.2,
+            density=1.0,
+            seed=0,
+            m=m,
+            loss=(5.0 if m < 32 else 1.0) * m**-1.0,
+        )
+        for m in widths
+    ]
     frame = pd.DataFrame(rows)
     windowed = family_exponents(frame, "large").iloc[0]
     assert windowed["alpha_m"] == pytest.approx(1.0) and windowed["n_points"] == 4 and windowed["m_min"] == 32

@@ -7,15 +7,23 @@ import numpy as np
 import pytest
 import torch
 
-from superscale.core.seeds import make_generator
-from superscale.toy.features import FeatureSampler, SparseBatch, feature_probabilities
-from superscale.toy.reference import train_reference
-from superscale.core.schedule import Schedule
-from superscale.toy.model import forward, init_weights
 from superscale.core.device import resolve_device
 from superscale.core.errors import DivergenceError
+from superscale.core.schedule import Schedule
+from superscale.core.seeds import make_generator
 from superscale.toy.evaluation import evaluate_losses
-from superscale.toy.trainer import CPU_CHUNK_BYTES, ToyRun, TrainSettings, models_per_chunk, plan_chunks, sparse_forward, train_toys
+from superscale.toy.features import FeatureSampler, SparseBatch, feature_probabilities
+from superscale.toy.model import forward, init_weights
+from superscale.toy.reference import train_reference
+from superscale.toy.trainer import (
+    CPU_CHUNK_BYTES,
+    ToyRun,
+    TrainSettings,
+    models_per_chunk,
+    plan_chunks,
+    sparse_forward,
+    train_toys,
+)
 
 CPU = torch.device("cpu")
 N = 200
@@ -233,7 +241,14 @@ def test_trainer_matches_reference_on_hand_built_batches():
     samples, only of empty samples, and mixtures: every way a batch can split."""
     n = 12
     only_single = [{3: 0.5}, {7: 1.5}, {3: 1.25}, {0: 0.75}, {3: 1.9}, {11: 0.1}]
-    only_multi = [{0: 0.5, 1: 1.0}, {2: 1.5, 5: 0.25, 9: 1.0}, {0: 1.9, 11: 0.3}, {1: 1.0, 2: 1.0}, {4: 0.6, 5: 0.7}, {6: 1.1, 7: 0.2}]
+    only_multi = [
+        {0: 0.5, 1: 1.0},
+        {2: 1.5, 5: 0.25, 9: 1.0},
+        {0: 1.9, 11: 0.3},
+        {1: 1.0, 2: 1.0},
+        {4: 0.6, 5: 0.7},
+        {6: 1.1, 7: 0.2},
+    ]
     only_empty = [{}] * 6
     mixed = [{}, {5: 1.2}, {1: 0.4, 5: 0.9}, {}, {5: 0.3}, {8: 1.7, 9: 0.8, 10: 0.1}]
     batches = [_batch_from_rows(s, n) for s in (only_single, only_multi, only_empty, mixed, only_single, mixed)]

@@ -16,12 +16,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from superscale.shapes.gpt import kaplan_n
 from superscale.llm.weights import WeightError, verify
+from superscale.shapes.gpt import kaplan_n
 
 GGUF_EMBEDDINGS = ("token_embd.", "position_embd.", "token_types.", "output.weight")
-EMBEDDING_MARKERS = ("embed_tokens", "wte.", "wpe.", "embed_positions", "embed_in", "embed_out",
-                     "lm_head", "word_embeddings", "position_embeddings")
+EMBEDDING_MARKERS = (
+    "embed_tokens",
+    "wte.",
+    "wpe.",
+    "embed_positions",
+    "embed_in",
+    "embed_out",
+    "lm_head",
+    "word_embeddings",
+    "position_embeddings",
+)
 LAYER_KEYS = ("num_hidden_layers", "n_layer", "num_layers")
 COUNTED = "counted"
 KAPLAN = "12 n_layer d_model^2"
@@ -88,13 +97,18 @@ def model_shape(name: str, entry: dict, manifest: dict) -> dict:
     elif manifest["kind"] != "hub" and model_dir is not None and (Path(model_dir) / "config.json").is_file():
         layers, n = _snapshot_shape(name, Path(model_dir))
     elif registry_layers is not None:
-        return {"n_layer": int(registry_layers), "n_nonembedding": kaplan_n(registry_layers, entry["d_model"]),
-                "n_nonembedding_method": KAPLAN}
+        return {
+            "n_layer": int(registry_layers),
+            "n_nonembedding": kaplan_n(registry_layers, entry["d_model"]),
+            "n_nonembedding_method": KAPLAN,
+        }
     else:
         raise WeightError(
             f"model {name}: its weights source holds only the head, so its layer count must be in the "
             f"registry (n_layer in config/models.yaml or llm.extra_models)"
         )
     if registry_layers is not None and int(registry_layers) != layers:
-        raise WeightError(f"model {name}: the registry says n_layer {registry_layers}, its weights have {layers} layers")
+        raise WeightError(
+            f"model {name}: the registry says n_layer {registry_layers}, its weights have {layers} layers"
+        )
     return {"n_layer": layers, "n_nonembedding": n, "n_nonembedding_method": COUNTED}

@@ -53,8 +53,9 @@ def fetch(name: str, entry: dict, cache_dir: Path, endpoint: str | None = None, 
     missing = RemoteEntryNotFoundError if online else LocalEntryNotFoundError
 
     def download(filename: str) -> str:
-        return hf_hub_download(repo, filename, revision=revision, endpoint=endpoint, cache_dir=hf_cache,
-                               local_files_only=not online)
+        return hf_hub_download(
+            repo, filename, revision=revision, endpoint=endpoint, cache_dir=hf_cache, local_files_only=not online
+        )
 
     try:
         for index, fmt in INDEXES.items():
@@ -81,5 +82,10 @@ def fetch(name: str, entry: dict, cache_dir: Path, endpoint: str | None = None, 
 
 
 def _manifest(repo: str, revision: str | None, filename: str, path: str, fmt: str) -> dict:
-    return {"head_file": path, "head_ref": f"{repo}@{revision or 'main'}/{filename}", "head_format": fmt,
-            "model_dir": repo, "gguf_file": None}
+    return {
+        "head_file": path,
+        "head_ref": f"{repo}@{revision or 'main'}/{filename}",
+        "head_format": fmt,
+        "model_dir": repo,
+        "gguf_file": None,
+    }

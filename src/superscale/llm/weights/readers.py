@@ -37,7 +37,9 @@ def gguf_layout(name: str, path: str | Path):
     try:
         reader = gguf.GGUFReader(path)
     except Exception as error:  # the reader raises ValueError, IndexError, ... on bad bytes
-        raise WeightError(f"model {name}: {path} is not a readable GGUF file (truncated or corrupted?): {error}") from error
+        raise WeightError(
+            f"model {name}: {path} is not a readable GGUF file (truncated or corrupted?): {error}"
+        ) from error
     size = os.path.getsize(path)
     for tensor in reader.tensors:
         if tensor.data_offset + tensor.n_bytes > size:
@@ -59,17 +61,25 @@ def read_gguf(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
     try:
         matrix = np.asarray(gguf.quants.dequantize(tensor.data, tensor.tensor_type), dtype=np.float32)
     except Exception as error:
-        raise WeightError(f"model {name}: cannot dequantise {tensor.name} ({tensor.tensor_type.name}) in {path}: {error}") from error
+        raise WeightError(
+            f"model {name}: cannot dequantise {tensor.name} ({tensor.tensor_type.name}) in {path}: {error}"
+        ) from error
     matrix = matrix.reshape(-1, matrix.shape[-1])
     if matrix.shape != (rows, width):
-        raise WeightError(f"model {name}: {tensor.name} in {path} dequantised to {matrix.shape}, header says {(rows, width)}")
+        raise WeightError(
+            f"model {name}: {tensor.name} in {path} dequantised to {matrix.shape}, header says {(rows, width)}"
+        )
     arch = _field(reader, "general.architecture")
     embedding = _field(reader, f"{arch}.embedding_length") if arch else None
     if embedding is not None and int(embedding) != width:
-        raise WeightError(f"model {name}: {tensor.name} in {path} has width {width}, the file's {arch}.embedding_length is {embedding}")
+        raise WeightError(
+            f"model {name}: {tensor.name} in {path} has width {width}, the file's {arch}.embedding_length is {embedding}"
+        )
     tokens = reader.fields.get("tokenizer.ggml.tokens")
     if tokens is not None and len(tokens.data) != rows:
-        raise WeightError(f"model {name}: {tensor.name} in {path} has {rows} rows, the file's tokenizer has {len(tokens.data)} tokens")
+        raise WeightError(
+            f"model {name}: {tensor.name} in {path} has {rows} rows, the file's tokenizer has {len(tokens.data)} tokens"
+        )
     n_params = int(sum(int(t.n_elements) for t in reader.tensors))
     return HeadMatrix(name, tensor.name, matrix, str(path), tensor.tensor_type.name, n_params)
 
@@ -87,7 +97,9 @@ def read_safetensors(name: str, path: str | Path, wanted: list[str]) -> HeadMatr
     except WeightError:
         raise
     except Exception as error:
-        raise WeightError(f"model {name}: {path} is not a readable safetensors file (truncated or corrupted?): {error}") from error
+        raise WeightError(
+            f"model {name}: {path} is not a readable safetensors file (truncated or corrupted?): {error}"
+        ) from error
     return _from_torch(name, path, tensor_name, tensor)
 
 
@@ -105,7 +117,9 @@ def read_bin(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
                 raise
             state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise WeightError(f"model {name}: {path} is not a readable PyTorch state dict (truncated or corrupted?): {error}") from error
+        raise WeightError(
+            f"model {name}: {path} is not a readable PyTorch state dict (truncated or corrupted?): {error}"
+        ) from error
     if not isinstance(state, dict):
         raise WeightError(f"model {name}: {path} holds a {type(state).__name__}, expected a state dict")
     tensor_name = _pick(name, path, state, wanted)
@@ -114,6 +128,8 @@ def read_bin(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
 
 def _from_torch(name, path, tensor_name, tensor) -> HeadMatrix:
     if tensor.ndim != 2:
-        raise WeightError(f"model {name}: {tensor_name} in {path} has shape {tuple(tensor.shape)}, expected a 2-d (vocab x width) matrix")
+        raise WeightError(
+            f"model {name}: {tensor_name} in {path} has shape {tuple(tensor.shape)}, expected a 2-d (vocab x width) matrix"
+        )
     matrix = tensor.float().numpy().astype(np.float32, copy=False)
     return HeadMatrix(name, tensor_name, matrix, str(path), str(tensor.dtype).replace("torch.", ""))
