@@ -78,7 +78,7 @@ def test_chain_joins_metadata_header_and_benchmark(tmp_path, monkeypatch):
     assert figure["packages"]["pandas"] and figure["machine"]["cpu_count"] >= 1
     assert figure["inputs"]["results/table.csv"]["made_by_rule"] is True
     assert figure["inputs"]["src.py"] == {
-        "sha256": chained.sha256(tmp_path / "src.py"),
+        "sha256": records.sha256(tmp_path / "src.py"),
         "made_by_rule": False,
         "changed_since": False,
     }
