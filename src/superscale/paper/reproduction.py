@@ -393,28 +393,45 @@ def _base(entry: dict, kind: str, config_label: str) -> dict:
     return {"id": entry["id"], "kind": kind, "quantity": entry["quantity"], "config": config_label}
 
 
+def _row(
+    entry: dict,
+    kind: str,
+    config_label: str,
+    paper: dict,
+    point: str,
+    setting: tuple[bool, str],
+    ours: tuple[float, float, str],
+    judged: dict,
+) -> dict:
+    """One report row (COLUMNS) from its parts; cell rows add their coordinates."""
+    (matches, described), (value, sigma, note) = setting, ours
+    return (
+        _base(entry, kind, config_label)
+        | {
+            "paper_value": paper["value"],
+            "paper_sigma": paper["sigma"],
+            "paper_tolerance": paper.get("tolerance"),
+            "paper_source": paper["source"],
+            "paper_point": point,
+            "setting_matches": matches,
+            "setting": described,
+            "ours_value": value,
+            "ours_sigma": sigma,
+            "ours_note": note,
+        }
+        | judged
+    )
+
+
 def value_rows(published: dict, sources: Sources, config_label: str) -> list[dict]:
     rows = []
     for entry in published.get("quantities", []):
         paper = _paper_value(entry["paper"], sources)
         value, sigma, note = ours(entry["ours"], sources)
         matches, setting = _setting(published, entry.get("setting"), sources)
-        rows.append(
-            _base(entry, "value", config_label)
-            | {
-                "paper_value": paper["value"],
-                "paper_sigma": paper["sigma"],
-                "paper_tolerance": paper["tolerance"],
-                "paper_source": paper["source"],
-                "paper_point": entry["paper"].get("point", ""),
-                "setting_matches": matches,
-                "setting": setting,
-                "ours_value": value,
-                "ours_sigma": sigma,
-                "ours_note": note,
-            }
-            | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note)
-        )
+        claim = _claim(published, entry.get("claim"))
+        judged = _judge(published, matches, paper, claim, value, sigma, note)
+        rows.append(_row(entry, "value", config_label, paper, "", (matches, setting), (value, sigma, note), judged))
     return rows
 
 
@@ -430,31 +447,18 @@ def cell_rows(published: dict, sources: Sources, config_label: str) -> list[dict
             at = {key: cell[key] for key in keys}
             coordinates = {key: cell[key] for key in (*CELL_KEYS, "n") if key in cell.index}
             paper_row, point = match_cell(figure, at, keys)
+            source = entry["paper"]["source"] + " (digitised)"
             paper = (
-                {"value": float(paper_row.value), "sigma": float(paper_row.reading_error)}
+                {"value": float(paper_row.value), "sigma": float(paper_row.reading_error), "source": source}
                 if paper_row is not None
-                else {"value": math.nan, "sigma": math.nan}
+                else {"value": math.nan, "sigma": math.nan, "source": source}
             )
             note = cell.note if paper_row is not None else f"not measured: {point}"
             value = cell.value if paper_row is not None else math.nan
             claim = next((c for c in claims if _in_region(c.get("where", {}), coordinates)), None)
-            rows.append(
-                _base(entry, "cell", config_label)
-                | {key: coordinates.get(key) for key in CELL_KEYS}
-                | {
-                    "paper_value": paper["value"],
-                    "paper_sigma": paper["sigma"],
-                    "paper_tolerance": None,
-                    "paper_source": entry["paper"]["source"] + " (digitised)",
-                    "paper_point": point,
-                    "setting_matches": matches,
-                    "setting": setting,
-                    "ours_value": value,
-                    "ours_sigma": cell.sigma,
-                    "ours_note": note,
-                }
-                | _judge(published, matches, paper, claim, value, cell.sigma, note, coordinates)
-            )
+            judged = _judge(published, matches, paper, claim, value, cell.sigma, note, coordinates)
+            row = _row(entry, "cell", config_label, paper, point, (matches, setting), (value, cell.sigma, note), judged)
+            rows.append(row | {key: coordinates.get(key) for key in CELL_KEYS})
     return rows
 
 
@@ -475,22 +479,20 @@ def summary_rows(published: dict, sources: Sources, cells: pd.DataFrame, config_
         paper = {
             "value": float(members.paper_value.mean()) if count else math.nan,
             "sigma": mean_error("paper_sigma") if count else math.nan,
+            "source": entry["source"],
         }
+        judged = _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note)
         rows.append(
-            _base(entry, "summary", config_label)
-            | {
-                "paper_value": paper["value"],
-                "paper_sigma": paper["sigma"],
-                "paper_tolerance": None,
-                "paper_source": entry["source"],
-                "paper_point": "the same cells",
-                "setting_matches": matches,
-                "setting": setting,
-                "ours_value": value,
-                "ours_sigma": sigma,
-                "ours_note": note,
-            }
-            | _judge(published, matches, paper, _claim(published, entry.get("claim")), value, sigma, note)
+            _row(
+                entry,
+                "summary",
+                config_label,
+                paper,
+                "the same cells",
+                (matches, setting),
+                (value, sigma, note),
+                judged,
+            )
         )
     return rows
 
