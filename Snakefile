@@ -21,7 +21,7 @@ include: "rules/toy.smk"
 include: "rules/fit.smk"
 include: "rules/figures.smk"
 include: "rules/llm.smk"
-include: "rules/aspect.smk"
+include: "rules/shapes.smk"
 include: "rules/paper.smk"
 
 

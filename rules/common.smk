@@ -161,7 +161,7 @@ wildcard_constraints:
     llm_figure="|".join(LLM_FIGURES),
 
 
-# Registry keys that only the shape analysis (rules/aspect.smk) reads: left out of the LLM rules'
+# Registry keys that only the shape analysis (rules/shapes.smk) reads: left out of the LLM rules'
 # params, so that adding or correcting them reruns none of the LLM stage.
 SHAPE_ONLY_KEYS = ("n_layer",)
 
@@ -191,37 +191,37 @@ def per_model(pattern):
     return expand(pattern, model=list(LLM_MODELS), dataset=list(LLM_DATASETS))
 
 
-# ---------------------------------------------------------------- shape sweep (rules/aspect.smk)
+# ---------------------------------------------------------------- shape sweep (rules/shapes.smk)
 
-ASPECT = canonical(config["aspect"])
-ASPECT_MODELS = shape_plan(ASPECT)
-ASPECT_FIGURES = list(FIGURES["figure_aspect"])
+SHAPES = canonical(config["shapes"])
+SHAPES_MODELS = shape_plan(SHAPES)
+SHAPES_FIGURES = list(FIGURES["figure_shapes"])
 ALL_FIGURES = (
     SMALL_FIGURES
     + LARGE_FIGURES
     + ESWEEP_FIGURES
     + FIG18_FIGURES
     + LLM_FIGURES
-    + ASPECT_FIGURES
+    + SHAPES_FIGURES
 )
 
 
 wildcard_constraints:
-    aspect_model="|".join(ASPECT_MODELS),
-    aspect_figure="|".join(ASPECT_FIGURES),
+    shapes_model="|".join(SHAPES_MODELS),
+    shapes_figure="|".join(SHAPES_FIGURES),
 
 
-def aspect_spec(wildcards):
-    return ASPECT_MODELS[wildcards.aspect_model]
+def shapes_spec(wildcards):
+    return SHAPES_MODELS[wildcards.shapes_model]
 
 
-def aspect_train_runtime(wildcards):
-    return shape_train_minutes(ASPECT_MODELS[wildcards.aspect_model], ASPECT["threads"])
+def shapes_train_runtime(wildcards):
+    return shape_train_minutes(SHAPES_MODELS[wildcards.shapes_model], SHAPES["threads"])
 
 
-def aspect_train_mem_mb(wildcards):
-    return shape_train_mem_mb(ASPECT_MODELS[wildcards.aspect_model])
+def shapes_train_mem_mb(wildcards):
+    return shape_train_mem_mb(SHAPES_MODELS[wildcards.shapes_model])
 
 
-def aspect_weights():
-    return expand("results/aspect/weights/{model}.pt", model=list(ASPECT_MODELS))
+def shapes_weights():
+    return expand("results/shapes/weights/{model}.pt", model=list(SHAPES_MODELS))

@@ -7,7 +7,7 @@ NUMBERS = [
     "paper/generated/llm.tex",
     "paper/generated/methods.tex",
     "paper/generated/reproduction.tex",
-    "paper/generated/aspect.tex",
+    "paper/generated/shapes.tex",
 ]
 
 
@@ -76,8 +76,8 @@ rule provenance:
         + [
             "results/reproduction.csv",
             "results/reproduction.md",
-            "results/aspect/models.csv",
-            "results/aspect/similarity.csv",
+            "results/shapes/models.csv",
+            "results/shapes/similarity.csv",
         ],
     output:
         json="results/provenance.json",

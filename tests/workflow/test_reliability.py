@@ -43,8 +43,8 @@ CONFIG = "reliability.yaml"
 BUILD_TARGETS = [
     "results/fits/toy_small.csv",
     "results/llm/heads.csv",
-    "results/aspect/models.csv",
-    "results/aspect/llm_shapes.csv",
+    "results/shapes/models.csv",
+    "results/shapes/llm_shapes.csv",
 ]
 CELL = "g-1.0000_a1.0000_s0"
 
@@ -72,7 +72,7 @@ def cut_down(config: dict) -> None:
     not many rows of each."""
     config["toy_small"]["gamma"] = [-1.0]
     config["llm"]["models"] = ["tiny-8", "tiny-16"]
-    config["aspect"]["seeds"] = [0]
+    config["shapes"]["seeds"] = [0]
 
 
 def build(workdir: Path) -> Path:
@@ -308,7 +308,7 @@ def test_two_clones_give_byte_identical_tables(built, tmp_path_factory):
     tables = sorted(
         path.relative_to(built) for path in (built / "results").rglob("*.csv") if "benchmarks" not in path.parts
     )
-    assert {"results/llm/heads.csv", "results/llm/losses.csv", "results/aspect/models.csv"} <= set(map(str, tables))
+    assert {"results/llm/heads.csv", "results/llm/losses.csv", "results/shapes/models.csv"} <= set(map(str, tables))
     for table in tables:
         text = (built / table).read_text()
         assert str(built) not in text and str(Path.home()) not in text, f"{table} holds a local path"

@@ -79,7 +79,7 @@ def test_llm_stage_runs_end_to_end_on_tiny_models(built):
 
 
 def test_shape_sweep_runs_end_to_end(built):
-    models = pd.read_csv(built / "results/aspect/models.csv")
+    models = pd.read_csv(built / "results/shapes/models.csv")
     assert len(models) == 2 * 2  # two shapes x two seeds
     assert {
         "n_nonembedding",
@@ -95,13 +95,13 @@ def test_shape_sweep_runs_end_to_end(built):
     } <= set(models.columns)
     assert (models.heldout_loss > 0).all() and (models.tokens_trained == 30 * 4 * 32).all()
     assert models.n_nonembedding.max() / models.n_nonembedding.min() < 1.05
-    similarity = pd.read_csv(built / "results/aspect/similarity.csv")
+    similarity = pd.read_csv(built / "results/shapes/similarity.csv")
     assert len(similarity) == 6 * 3  # pairs of 4 models x (2 depths + unembedding)
     assert (similarity.kind == "same shape").sum() == 2 * 3
     assert similarity.cka.between(0, 1 + 1e-9).all()
-    assert len(pd.read_csv(built / "results/aspect/llm_shapes.csv")) == 3
-    assert "\\AspectConclusion" in (built / "paper/generated/aspect.tex").read_text()
-    assert "step 30/30" in (built / "logs/aspect/train/L4_d8_s1.log").read_text()
+    assert len(pd.read_csv(built / "results/shapes/llm_shapes.csv")) == 3
+    assert "\\ShapesConclusion" in (built / "paper/generated/shapes.tex").read_text()
+    assert "step 30/30" in (built / "logs/shapes/train/L4_d8_s1.log").read_text()
 
 
 def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
@@ -109,7 +109,7 @@ def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     extra = dict(config["llm"]["extra_models"]["tiny-16"], hf_id="none/again")
     config["llm"]["extra_models"]["tiny-again"] = extra
     config["llm"]["models"].append("tiny-again")
-    config["aspect"]["seeds"].append(2)  # one dry run for both changes: each DAG costs seconds
+    config["shapes"]["seeds"].append(2)  # one dry run for both changes: each DAG costs seconds
     (built / "more.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
         ["snakemake", "--cores", "1", "--dry-run", "--configfile", "more.yaml"],
@@ -120,8 +120,8 @@ def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     jobs = planned_jobs(result.stdout + result.stderr)
     for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
         assert jobs[rule] == 1, (rule, jobs)
-    assert jobs["aspect_train"] == 2, jobs  # the new seed x two shapes
-    assert "train_toy" not in jobs and "aspect_tokens" not in jobs
+    assert jobs["shapes_train"] == 2, jobs  # the new seed x two shapes
+    assert "train_toy" not in jobs and "shapes_tokens" not in jobs
 
 
 @pytest.fixture
@@ -171,14 +171,14 @@ def test_evaluation_edit_retrains_nothing(edited):
     change_meaning(edited, "toy/evaluation.py", "evaluate_losses")
     jobs = rules_to_rerun(edited)
     assert jobs["toy_cell_metrics"] == len(list((edited / "results/toy").glob("*/cells/*_norms.parquet")))
-    assert "train_toy" not in jobs and "aspect_train" not in jobs, jobs
+    assert "train_toy" not in jobs and "shapes_train" not in jobs, jobs
 
 
 def test_toy_trainer_edit_trains_no_shape_model(edited):
     change_meaning(edited, "toy/trainer.py", "train_toys")
     jobs = rules_to_rerun(edited)
     assert jobs["train_toy"] == len(list((edited / "results/toy").glob("*/weights/*.pt")))
-    assert not any(rule.startswith("aspect_") for rule in jobs), jobs
+    assert not any(rule.startswith("shapes_") for rule in jobs), jobs
 
 
 def test_plot_edit_replots_only_its_figures(edited):
@@ -221,9 +221,9 @@ def test_config_change_reruns_only_its_dependents(edited):
         "figure_llm",
         "figure_toy_large",
         "llm_numbers",
-        "aspect_llm_shapes",
-        "aspect_numbers",
-        "figure_aspect",  # the heads' shape analysis
+        "shapes_llms",
+        "shapes_numbers",
+        "figure_shapes",  # the heads' shape analysis
         "methods",
         "reproduction",
         "provenance",

@@ -7,5 +7,5 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "figure_esweep": ("fig14", "fig15"),
     "figure_fig18": ("fig18",),
     "figure_llm": ("fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"),
-    "figure_aspect": ("aspect_loss", "aspect_overlap", "aspect_similarity"),
+    "figure_shapes": ("shapes_loss", "shapes_overlap", "shapes_similarity"),
 }

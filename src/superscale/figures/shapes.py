@@ -1,4 +1,4 @@
-"""Figures of the shape sweep (Katta), drawn from results/aspect/*.csv.
+"""Figures of the shape sweep (Katta), drawn from results/shapes/*.csv.
 
 Each function returns a matplotlib Figure; the caller applies the shared style and saves it.
 Colour is the N group throughout (and black for the open LLMs).

@@ -1,7 +1,7 @@
 """Katta's test as numbers and verdict sentences, computed from the shape sweep's tables.
 
 Each question is answered from the measurements with thresholds stated here and set in config
-`aspect.verdicts` (loss_flat_percent, z, p_value, cka_margin); "the data cannot decide" is a verdict of its own.
+`shapes.verdicts` (loss_flat_percent, z, p_value, cka_margin); "the data cannot decide" is a verdict of its own.
 
 1. Loss against shape at fixed N (Kaplan et al.): per N group, the spread of the shape means of the
    held-out loss, (max - min) / min in %, beside the seed noise (pooled within-shape SD) and a
@@ -544,7 +544,7 @@ def llm_tabular(llms: pd.DataFrame) -> str:
     )
 
 
-def aspect_summary(
+def shapes_summary(
     models: pd.DataFrame, similarity: pd.DataFrame, llms: pd.DataFrame, corpus: dict, settings: dict
 ) -> tuple[dict, dict]:
     """(summary for JSON, LaTeX macro values) of the shape sweep and the registry LLMs."""
@@ -569,43 +569,43 @@ def aspect_summary(
     }
     corpus_name = str(corpus["corpus"]).replace("_", r"\_")
     macros = {
-        "AspectCorpus": corpus_name,
-        "AspectTrainDocuments": corpus["train_documents"],
-        "AspectHeldoutDocuments": corpus["heldout_documents"],
-        "AspectTrainTokens": f"{corpus['train_tokens']:,}",
-        "AspectHeldoutTokens": f"{corpus['heldout_tokens']:,}",
-        "AspectVocab": corpus["vocab"],
-        "AspectUnigramLoss": corpus["unigram_loss_heldout"],
-        "AspectContext": settings["context"],
-        "AspectHeadDim": settings["head_dim"],
-        "AspectSteps": settings["steps"],
-        "AspectBatch": settings["batch_size"],
-        "AspectLr": f"{settings['lr']:g}",
-        "AspectWeightDecay": f"{settings['weight_decay']:g}",
-        "AspectTokensTrained": f"{int(models.tokens_trained.iloc[0]):,}",
-        "AspectEvalTokens": f"{int(models.heldout_tokens.iloc[0]):,}",
-        "AspectSimilarityTokens": f"{int(similarity[similarity.representation == 'residual'].examples.iloc[0]):,}",
-        "AspectDepths": ", ".join(f"{depth:g}" for depth in settings["similarity"]["depths"]),
-        "AspectModels": len(models),
-        "AspectGroups": models.n_group.nunique(),
-        "AspectSeeds": models.seed.nunique(),
-        "AspectShapes": len(table),
-        "AspectAspectMin": f"{models.aspect.min():g}",
-        "AspectAspectMax": f"{models.aspect.max():g}",
-        "AspectLossMin": float(models.heldout_loss.min()),
-        "AspectLossMax": float(models.heldout_loss.max()),
-        "AspectFlatPercent": f"{flat:g}",
-        "AspectZ": f"{z:g}",
-        "AspectPValue": f"{thresholds['p_value']:g}",
-        "AspectCkaMargin": f"{thresholds['cka_margin']:g}",
-        "AspectShapeTable": shape_tabular(table),
-        "AspectSimilarityTable": similarity_tabular(similar),
-        "AspectLossVerdict": " ".join(loss_sentence(group, flat) for group in losses),
-        "AspectOverlapVerdict": overlap_sentence(overlap, z, "models"),
-        "AspectSimilarityVerdict": similarity_sentence(similar, pooled),
-        "AspectSparsityVerdict": density_sentence(densities, models),
-        "AspectLlmTable": llm_tabular(llms),
-        "AspectLlmVerdict": llm_sentence(llms, llm_fit, z),
-        "AspectConclusion": summary["conclusion"],
+        "ShapesCorpus": corpus_name,
+        "ShapesTrainDocuments": corpus["train_documents"],
+        "ShapesHeldoutDocuments": corpus["heldout_documents"],
+        "ShapesTrainTokens": f"{corpus['train_tokens']:,}",
+        "ShapesHeldoutTokens": f"{corpus['heldout_tokens']:,}",
+        "ShapesVocab": corpus["vocab"],
+        "ShapesUnigramLoss": corpus["unigram_loss_heldout"],
+        "ShapesContext": settings["context"],
+        "ShapesHeadDim": settings["head_dim"],
+        "ShapesSteps": settings["steps"],
+        "ShapesBatch": settings["batch_size"],
+        "ShapesLr": f"{settings['lr']:g}",
+        "ShapesWeightDecay": f"{settings['weight_decay']:g}",
+        "ShapesTokensTrained": f"{int(models.tokens_trained.iloc[0]):,}",
+        "ShapesEvalTokens": f"{int(models.heldout_tokens.iloc[0]):,}",
+        "ShapesSimilarityTokens": f"{int(similarity[similarity.representation == 'residual'].examples.iloc[0]):,}",
+        "ShapesDepths": ", ".join(f"{depth:g}" for depth in settings["similarity"]["depths"]),
+        "ShapesModels": len(models),
+        "ShapesGroups": models.n_group.nunique(),
+        "ShapesSeeds": models.seed.nunique(),
+        "ShapesShapes": len(table),
+        "ShapesAspectMin": f"{models.aspect.min():g}",
+        "ShapesAspectMax": f"{models.aspect.max():g}",
+        "ShapesLossMin": float(models.heldout_loss.min()),
+        "ShapesLossMax": float(models.heldout_loss.max()),
+        "ShapesFlatPercent": f"{flat:g}",
+        "ShapesZ": f"{z:g}",
+        "ShapesPValue": f"{thresholds['p_value']:g}",
+        "ShapesCkaMargin": f"{thresholds['cka_margin']:g}",
+        "ShapesShapeTable": shape_tabular(table),
+        "ShapesSimilarityTable": similarity_tabular(similar),
+        "ShapesLossVerdict": " ".join(loss_sentence(group, flat) for group in losses),
+        "ShapesOverlapVerdict": overlap_sentence(overlap, z, "models"),
+        "ShapesSimilarityVerdict": similarity_sentence(similar, pooled),
+        "ShapesSparsityVerdict": density_sentence(densities, models),
+        "ShapesLlmTable": llm_tabular(llms),
+        "ShapesLlmVerdict": llm_sentence(llms, llm_fit, z),
+        "ShapesConclusion": summary["conclusion"],
     }
     return summary, macros

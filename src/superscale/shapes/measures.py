@@ -1,6 +1,6 @@
 """What is measured on each trained model of the shape sweep, and between pairs of them.
 
-Per model (one row of results/aspect/models.csv): held-out loss (nats per token), and the
+Per model (one row of results/shapes/models.csv): held-out loss (nats per token), and the
 statistics of its unembedding (V x d_model) that the LLM stage takes of an LLM head
 (superscale.llm.unembedding: the mean squared overlap of the normalised rows over all pairs, exactly;
 phi_1/2 and phi_1; row norms), the overlap's ratio to the 1/d_model of random directions, and the
@@ -8,7 +8,7 @@ feature density that Katta's compressed-sensing bound allows for V features (eve
 for phi_1/2 V features (the strongly represented rows) in d_model neurons. Training times stay in
 the weights payload and the logs, so that the table is the same in every clone.
 
-Per pair of models of one N group (one row per representation of results/aspect/similarity.csv):
+Per pair of models of one N group (one row per representation of results/shapes/similarity.csv):
 linear CKA of the residual streams after the blocks at matched relative depth (superscale.shapes.gpt
 .depth_block) over the same held-out tokens, and of the unembedding directions (rows normalised as
 for the overlaps, tokens as examples). Raw unembedding rows share one direction that carries ~80 %
@@ -34,7 +34,7 @@ SAME, DIFFERENT = "same shape", "different shape"
 
 
 def load_trained(path) -> tuple[GPT, dict]:
-    """The model stored by rule aspect_train, and its payload (spec, history, counted N, ...).
+    """The model stored by rule shapes_train, and its payload (spec, history, counted N, ...).
 
     Tensors, dicts, lists, numbers and strings only (weights_only): unpickling anything else could
     run code from the file."""

@@ -1,6 +1,6 @@
 """Which models the shape sweep trains: one per (shape, init seed), named L{n_layer}_d{d_model}_s{seed}.
 
-A config's `aspect.sizes` lists groups of shapes [n_layer, d_model] meant to share one
+A config's `shapes.sizes` lists groups of shapes [n_layer, d_model] meant to share one
 non-embedding N; each group is labelled by Kaplan's 12 n_layer d_model^2 of its first shape (the
 counted N of every model is recorded beside it). Everything here is a pure function of the config,
 so that a model's spec (its params) changes only when something that decides its weights changes.
@@ -27,13 +27,13 @@ def shape_plan(settings: dict) -> dict[str, dict]:
         for n_layer, d_model in shapes:
             if d_model % settings["head_dim"]:
                 raise ValueError(
-                    f"config aspect.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}"
+                    f"config shapes.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}"
                 )
             for seed in settings["seeds"]:
                 name = model_name(n_layer, d_model, seed)
                 if name in models:
                     raise ValueError(
-                        f"config aspect.sizes: shape [{n_layer}, {d_model}] appears in more than one group"
+                        f"config shapes.sizes: shape [{n_layer}, {d_model}] appears in more than one group"
                     )
                 models[name] = {
                     "n_layer": n_layer,

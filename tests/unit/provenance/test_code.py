@@ -30,7 +30,7 @@ def test_training_code_is_apart_from_evaluation_and_from_the_other_stages():
     toy = modules(SCRIPTS / "train_toy.py", src)
     assert {"superscale/toy/trainer", "superscale/toy/cells", "superscale/core/schedule"} <= toy
     assert not toy & {"superscale/toy/evaluation", "superscale/toy/fits", "superscale/toy/geometry"}
-    shapes = modules(SCRIPTS / "aspect_train.py", src)
+    shapes = modules(SCRIPTS / "shapes_train.py", src)
     assert "superscale/shapes/training" in shapes and not any(name.startswith("superscale/toy/") for name in shapes)
     # a module's package __init__ runs too, and function-level imports count
     assert {"superscale/__init__", "superscale/llm/__init__", "superscale/llm/weights/hub"} <= modules(

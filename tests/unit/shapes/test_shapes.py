@@ -385,7 +385,7 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     import pandas as pd
 
     from superscale.paper.numbers import latex_macros
-    from superscale.shapes.analysis import aspect_summary
+    from superscale.shapes.analysis import shapes_summary
 
     models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
     llms = pd.DataFrame(
@@ -411,19 +411,19 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
         "vocab": 256,
         "unigram_loss_heldout": 5.0,
     }
-    summary, macros = aspect_summary(models, _similarity(models, 0.9, 0.6), llms, corpus, SETTINGS)
+    summary, macros = shapes_summary(models, _similarity(models, 0.9, 0.6), llms, corpus, SETTINGS)
     text = latex_macros(macros)
-    assert "\\newcommand{\\AspectConclusion}" in text and "my\\_text" in text
+    assert "\\newcommand{\\ShapesConclusion}" in text and "my\\_text" in text
     assert "Kaplan's premise holds" in summary["conclusion"]
     assert "changes with width ($\\overline{\\cos^2}\\propto d_\\mathrm{model}^{-1.00}$)" in summary["conclusion"]
     assert "also changes with $N$" not in summary["conclusion"]
     assert "not universal across shapes" in summary["conclusion"]
     assert summary["densities"][0]["ratio"] > 1  # the wider shape tolerates denser features
-    assert "not separate them" in macros["AspectLlmVerdict"]  # d and N grow together in the LLMs
+    assert "not separate them" in macros["ShapesLlmVerdict"]  # d and N grow together in the LLMs
 
 
 @pytest.mark.parametrize("path", ["config/config.yaml", "config/paper.yaml"])
-def test_default_and_paper_sweeps_meet_the_issue(path):
+def test_default_and_paper_sweeps_span_shapes_at_equal_n(path):
     """At least two N, two seeds, aspect ratios spread 8x or more within each N, and equal 12 L d^2."""
     from pathlib import Path
 
@@ -431,7 +431,7 @@ def test_default_and_paper_sweeps_meet_the_issue(path):
 
     from superscale.shapes.plan import shape_plan
 
-    settings = yaml.safe_load((Path(__file__).resolve().parents[3] / path).read_text())["aspect"]
+    settings = yaml.safe_load((Path(__file__).resolve().parents[3] / path).read_text())["shapes"]
     plan = shape_plan(settings | {"grad_clip": 1.0, "log_every": 100})
     groups = {spec["n_group"] for spec in plan.values()}
     assert len(groups) >= 2 and len(settings["seeds"]) >= 2

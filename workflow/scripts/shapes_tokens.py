@@ -1,4 +1,4 @@
-"""Rule aspect_tokens: split the corpus, train the one BPE tokenizer on the training documents,
+"""Rule shapes_tokens: split the corpus, train the one BPE tokenizer on the training documents,
 encode both splits; record the counts and the unigram baseline the models must beat."""
 
 import json
@@ -18,7 +18,7 @@ with logged(smk):
     vocab = tokenizer.get_vocab_size()
     if vocab != smk.params.vocab_size:
         raise ValueError(
-            f"the corpus yields only {vocab} BPE entries, config aspect.vocab_size asks for {smk.params.vocab_size}"
+            f"the corpus yields only {vocab} BPE entries, config shapes.vocab_size asks for {smk.params.vocab_size}"
         )
     tokenizer.save(smk.output.tokenizer)
     train_tokens, heldout_tokens = encode(tokenizer, train), encode(tokenizer, heldout)

@@ -1,4 +1,4 @@
-"""Rule aspect_similarity: linear CKA between every pair of models of one N group -> similarity.csv."""
+"""Rule shapes_similarity: linear CKA between every pair of models of one N group -> similarity.csv."""
 
 import numpy as np
 import pandas as pd

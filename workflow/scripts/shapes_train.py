@@ -1,4 +1,4 @@
-"""Rule aspect_train: train one model of the shape sweep on the shared token stream; store its
+"""Rule shapes_train: train one model of the shape sweep on the shared token stream; store its
 weights with everything that made them (shape, seeds, settings, loss history, counted N)."""
 
 import os
@@ -19,7 +19,7 @@ from superscale.shapes.training import LMSettings, train_language_model
 smk = snakemake
 
 with logged(smk) as log:
-    spec, name = smk.params.spec, smk.wildcards.aspect_model
+    spec, name = smk.params.spec, smk.wildcards.shapes_model
     torch.set_num_threads(smk.threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(smk.params.device)

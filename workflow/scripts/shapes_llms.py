@@ -1,5 +1,5 @@
-"""Rule aspect_llm_shapes: the registry LLMs' shapes (layers, non-embedding N, aspect) beside their
-head overlaps (results/llm/heads/{model}.json) -> results/aspect/llm_shapes.csv."""
+"""Rule shapes_llms: the registry LLMs' shapes (layers, non-embedding N, aspect) beside their
+head overlaps (results/llm/heads/{model}.json) -> results/shapes/llm_shapes.csv."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Rule aspect_models: held-out loss and unembedding statistics of every trained model -> models.csv."""
+"""Rule shapes_models: held-out loss and unembedding statistics of every trained model -> models.csv."""
 
 import numpy as np
 import pandas as pd

@@ -1,4 +1,4 @@
-"""Rule aspect_numbers: the shape sweep's analysis and verdicts -> summary JSON and LaTeX macros."""
+"""Rule shapes_numbers: the shape sweep's analysis and verdicts -> summary JSON and LaTeX macros."""
 
 import json
 
@@ -6,12 +6,12 @@ import pandas as pd
 
 from superscale.paper.numbers import latex_macros
 from superscale.provenance.runlog import logged
-from superscale.shapes.analysis import aspect_summary
+from superscale.shapes.analysis import shapes_summary
 
 smk = snakemake
 
 with logged(smk):
-    summary, macros = aspect_summary(
+    summary, macros = shapes_summary(
         pd.read_csv(smk.input.models),
         pd.read_csv(smk.input.similarity),
         pd.read_csv(smk.input.llm_shapes),

@@ -1,0 +1,182 @@
+# Shape sweep (Katta, arXiv 2407.01459): one tokenizer and token stream, one training job
+# per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
+# (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
+# its verdicts as LaTeX macros, and the figures.
+
+
+rule shapes_tokens:
+    output:
+        tokenizer="results/shapes/tokenizer.json",
+        tokens="results/shapes/tokens.npz",
+        corpus="results/shapes/corpus.json",
+    log:
+        "logs/shapes/tokens.log",
+    benchmark:
+        "results/benchmarks/shapes/tokens.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: 2
+    resources:
+        mem_mb=2048,
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_tokens.py"),
+        corpus=SHAPES["corpus"],
+        max_documents=SHAPES.get("max_documents"),
+        heldout_every=SHAPES["heldout_every"],
+        vocab_size=SHAPES["vocab_size"],
+    script:
+        "../workflow/scripts/shapes_tokens.py"
+
+
+rule shapes_train:
+    input:
+        tokens="results/shapes/tokens.npz",
+    output:
+        weights="results/shapes/weights/{shapes_model}.pt",
+    log:
+        "logs/shapes/train/{shapes_model}.log",
+    benchmark:
+        "results/benchmarks/shapes/train/{shapes_model}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: SHAPES["threads"]
+    resources:
+        gpu=1 if USES_GPU else 0,
+        mem_mb=shapes_train_mem_mb,
+        runtime=shapes_train_runtime,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_train.py"),
+        spec=shapes_spec,
+        device=config["device"],
+    script:
+        "../workflow/scripts/shapes_train.py"
+
+
+rule shapes_models:
+    input:
+        weights=shapes_weights(),
+        tokens="results/shapes/tokens.npz",
+    output:
+        models="results/shapes/models.csv",
+    log:
+        "logs/shapes/models.log",
+    benchmark:
+        "results/benchmarks/shapes/models.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_models.py"),
+        eval_windows=SHAPES["eval_windows"],
+        device=config["device"],
+    script:
+        "../workflow/scripts/shapes_models.py"
+
+
+rule shapes_similarity:
+    input:
+        weights=shapes_weights(),
+        tokens="results/shapes/tokens.npz",
+    output:
+        similarity="results/shapes/similarity.csv",
+    log:
+        "logs/shapes/similarity.log",
+    benchmark:
+        "results/benchmarks/shapes/similarity.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=4096,
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_similarity.py"),
+        similarity=SHAPES["similarity"],
+        device=config["device"],
+    script:
+        "../workflow/scripts/shapes_similarity.py"
+
+
+rule shapes_llms:
+    input:
+        heads=expand("results/llm/heads/{model}.json", model=list(LLM_MODELS)),
+        manifests=expand("resources/llm/{model}.json", model=list(LLM_MODELS)),
+    output:
+        shapes="results/shapes/llm_shapes.csv",
+    log:
+        "logs/shapes/llm_shapes.log",
+    benchmark:
+        "results/benchmarks/shapes/llm_shapes.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_llms.py"),
+        models=LLM_MODELS,
+    script:
+        "../workflow/scripts/shapes_llms.py"
+
+
+rule shapes_numbers:
+    input:
+        models="results/shapes/models.csv",
+        similarity="results/shapes/similarity.csv",
+        llm_shapes="results/shapes/llm_shapes.csv",
+        corpus="results/shapes/corpus.json",
+    output:
+        summary="results/shapes/summary.json",
+        tex="paper/generated/shapes.tex",
+    log:
+        "logs/paper/shapes_numbers.log",
+    benchmark:
+        "results/benchmarks/paper/shapes_numbers.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_numbers.py"),
+        settings=SHAPES,
+    script:
+        "../workflow/scripts/shapes_numbers.py"
+
+
+rule figure_shapes:
+    input:
+        models="results/shapes/models.csv",
+        similarity="results/shapes/similarity.csv",
+        llm_shapes="results/shapes/llm_shapes.csv",
+        style="workflow/matplotlibrc",
+    output:
+        pdf=report(
+            "results/figures/{shapes_figure}.pdf",
+            category="Shape sweep (Katta)",
+            caption="../workflow/report/figure_shapes.rst",
+        ),
+    log:
+        "logs/figures/{shapes_figure}.log",
+    benchmark:
+        "results/benchmarks/figures/{shapes_figure}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_shapes.py"),
+    script:
+        "../workflow/scripts/figure_shapes.py"
+
+
+rule shapes:
+    default_target: False
+    input:
+        "results/shapes/models.csv",
+        "results/shapes/similarity.csv",
+        "paper/generated/shapes.tex",
+        expand("results/figures/{figure}.pdf", figure=SHAPES_FIGURES),
