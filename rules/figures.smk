@@ -52,9 +52,9 @@ rule figure_toy_large:
         mem_mb=4096,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
+        code=code_fingerprint("workflow/scripts/figure_toy_large.py"),
     script:
-        "../workflow/scripts/figure_scaling.py"
+        "../workflow/scripts/figure_toy_large.py"
 
 
 rule figure_esweep:
@@ -78,9 +78,9 @@ rule figure_esweep:
         mem_mb=2048,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
+        code=code_fingerprint("workflow/scripts/figure_esweep.py"),
     script:
-        "../workflow/scripts/figure_scaling.py"
+        "../workflow/scripts/figure_esweep.py"
 
 
 rule figure_fig18:
@@ -103,6 +103,6 @@ rule figure_fig18:
         mem_mb=2048,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/figure_scaling.py"),
+        code=code_fingerprint("workflow/scripts/figure_fig18.py"),
     script:
-        "../workflow/scripts/figure_scaling.py"
+        "../workflow/scripts/figure_fig18.py"

@@ -10,8 +10,9 @@ import pandas as pd
 from superscale.figures import shapes as shape_figures
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     matplotlib.style.use(smk.input.style)
     models = pd.read_csv(smk.input.models)
     draw = {

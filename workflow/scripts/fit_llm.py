@@ -7,8 +7,9 @@ import pandas as pd
 from superscale.llm.fits import chinchilla_alpha_m, joint_fit, overlap_slope, size_exponent
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     heads = pd.read_csv(smk.input.heads)
     losses = pd.read_csv(smk.input.losses)
     chinchilla = pd.read_csv(smk.input.chinchilla, comment="#")

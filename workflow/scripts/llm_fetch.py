@@ -5,8 +5,9 @@ import json
 from superscale.llm.weights import fetch
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     manifest = fetch(smk.wildcards.model, smk.params.entry, smk.params.cache_dir)
     with open(smk.output.manifest, "w") as out:
         json.dump(manifest, out, indent=1)

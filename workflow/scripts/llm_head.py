@@ -8,8 +8,9 @@ from superscale.llm.unembedding import head_statistics
 from superscale.llm.weights import read_head
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     name, entry, settings = smk.wildcards.model, smk.params.entry, smk.params.settings
     manifest = json.load(open(smk.input.manifest))
     started = time.perf_counter()

@@ -16,8 +16,9 @@ from superscale.llm.loss import evaluate, load_model, unavailable_row
 from superscale.llm.texts import TextUnavailable, evaluation_documents
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     name, settings = smk.wildcards.model, smk.params.settings
     manifest = json.load(open(smk.input.manifest))
     model, tokenizer = load_model(name, manifest, threads=smk.threads, device=smk.params.device)

@@ -8,8 +8,9 @@ from superscale.paper.llm_numbers import llm_summary
 from superscale.paper.numbers import latex_macros
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     values = llm_summary(
         pd.read_csv(smk.input.heads),
         pd.read_csv(smk.input.losses),

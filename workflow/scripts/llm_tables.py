@@ -8,8 +8,9 @@ import pandas as pd
 from superscale.llm.zipf import fit_zipf
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     models = smk.params.models
     heads = pd.DataFrame(
         [{k: v for k, v in json.load(open(path)).items() if k != "histogram"} for path in smk.input.heads]

@@ -14,8 +14,9 @@ from superscale.llm.texts import TextUnavailable, load_documents
 from superscale.llm.zipf import count_tokens
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     name = smk.wildcards.model
     manifest = json.load(open(smk.input.manifest))
     _, tokenizer = load_model(name, manifest, tokenizer_only=True)

@@ -11,8 +11,9 @@ from superscale.provenance.header import code_version, environment
 from superscale.provenance.records import chain, machines, repository_url, source_line
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     records = chain(".", list(smk.input.figures) + list(smk.input.tables))
     run = {
         "configfiles": list(smk.params.configfiles),

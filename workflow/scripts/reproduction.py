@@ -9,8 +9,9 @@ from superscale.paper.numbers import latex_macros
 from superscale.paper.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
 from superscale.provenance.runlog import logged
 
-with logged(snakemake):
-    smk = snakemake
+smk = snakemake
+
+with logged(smk):
     sources = Sources(
         fits={table: pd.read_csv(path) for table, path in zip(smk.params.fit_tables, smk.input.fits)},
         small_metrics=pd.read_csv(smk.input.small_metrics),

@@ -128,11 +128,13 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
     if figure == "fig01d":  # with the LLM stage's points
         (tmp_path / "llm.json").write_text(json.dumps({"points": LLM_POINTS.to_dict("records")}))
         inputs["llm"] = str(tmp_path / "llm.json")
+    rule, wildcard = ("figure_esweep", "esweep_figure") if figure == "fig15" else ("figure_toy_large", "large_figure")
     smk = SimpleNamespace(
         input=SimpleNamespace(**inputs),
         output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
+        wildcards=SimpleNamespace(**{wildcard: figure}),
         log=[str(tmp_path / "fig.log")],
     )
-    runpy.run_path(str(ROOT / "workflow" / "scripts" / "figure_scaling.py"), init_globals={"snakemake": smk})
+    runpy.run_path(str(ROOT / "workflow" / "scripts" / f"{rule}.py"), init_globals={"snakemake": smk})
     assert (tmp_path / f"{figure}.pdf").stat().st_size > 1000
     assert "wrote" in (tmp_path / "fig.log").read_text()

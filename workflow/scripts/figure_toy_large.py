@@ -1,0 +1,42 @@
+"""Draw one large-toy figure (wildcard `large_figure`) into a PDF; the science is in superscale.figures.scaling.
+
+Fig. 1d also draws the language models' points (the LLM fit's `points`), an input only its job has.
+"""
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.style
+import pandas as pd
+
+from superscale.figures import scaling
+from superscale.provenance.runlog import logged
+
+
+def main(smk) -> None:
+    matplotlib.style.use(smk.input.style)
+    metrics = pd.read_csv(smk.input.metrics)
+    norms = pd.read_parquet(smk.input.norms)
+    fits = pd.read_csv(smk.input.fits)
+    llm_fit = getattr(smk.input, "llm", None)
+    llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["points"]) if llm_fit else None
+    draw = {
+        "fig01b": lambda: scaling.fig1b_weak(metrics),
+        "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm),
+        "fig07": lambda: scaling.fig7_norm_histograms(norms),
+        "fig08": lambda: scaling.fig8_theory(metrics),
+        "fig09a": lambda: scaling.fig9a_r2(fits),
+    }
+    figure = smk.wildcards.large_figure
+    draw[figure]().savefig(smk.output.pdf)
+    print(f"{figure}: wrote {smk.output.pdf}")
+
+
+smk = snakemake
+
+with logged(smk):
+    main(smk)
