@@ -1,12 +1,14 @@
-"""The `superscale` command: `superscale audit PATH` prints what made a pipeline output."""
+"""The `superscale` command: `superscale audit PATH` prints what made a pipeline output;
+`superscale rerun PATH` runs the script that made it again, outside Snakemake, for debugging."""
 
 from __future__ import annotations
 
 import sys
 
-from superscale.provenance.audit import run
+from superscale.provenance import rerun
+from superscale.provenance.audit import run as audit
 
-COMMANDS = {"audit": run}
+COMMANDS = {"audit": audit, "rerun": rerun.main}
 
 
 def main(argv: list[str] | None = None) -> int:

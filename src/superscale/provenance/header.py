@@ -1,5 +1,5 @@
-"""The first line of every job's log: what Snakemake does not keep about a job (named params and
-wildcards, the code fingerprint among them, the git commit and dirty flag, package versions and the
+"""The first line of every job's log: what Snakemake does not keep about a job (named inputs, outputs,
+params and wildcards, the code fingerprint among them, the git commit and dirty flag, package versions and the
 machine). Kept small, because every script imports it through superscale.provenance.runlog."""
 
 from __future__ import annotations
@@ -99,10 +99,18 @@ def _named(values) -> dict:
     return dict(values.items()) if hasattr(values, "items") else dict(vars(values))
 
 
+def _files(values) -> dict:
+    """A job's files by position and by name, enough to run its script again (superscale rerun)."""
+    names = _named(values)
+    return {"files": list(values) if isinstance(values, list) else list(names.values()), "names": names}
+
+
 def job_header(smk) -> dict:
     """What a script's log records about its job before the job starts its work."""
     return {
         "rule": getattr(smk, "rule", None),
+        "input": _files(smk.input) if hasattr(smk, "input") else None,
+        "output": _files(smk.output) if hasattr(smk, "output") else None,
         "wildcards": _named(smk.wildcards) if hasattr(smk, "wildcards") else {},
         "params": _named(smk.params) if hasattr(smk, "params") else {},
         "threads": getattr(smk, "threads", 1),
