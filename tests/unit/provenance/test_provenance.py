@@ -145,4 +145,4 @@ def test_the_metadata_reader_refuses_an_untested_snakemake():
 def test_the_superscale_command_runs_the_audit(tmp_path, capsys):
     assert cli.main(["audit", "results/none.pdf", "--workdir", str(tmp_path), "--no-snakemake"]) == 2
     assert "not an output" in capsys.readouterr().err
-    assert cli.main([]) == 2 and "usage: superscale {audit}" in capsys.readouterr().err
+    assert cli.main([]) == 2 and "usage: superscale {audit,rerun}" in capsys.readouterr().err
