@@ -60,16 +60,20 @@ class TrainedToy:
     log_losses: list[float] = field(default_factory=list)
 
 
+def model_bytes(n: int, m: int, batch_size: int) -> int:
+    """Estimated bytes one width-m model takes in a stacked step: the (B, n) activation dominates."""
+    return 4 * (batch_size * n + 3 * batch_size * m + 8 * n * m)
+
+
 def models_per_chunk(n: int, m: int, batch_size: int, device: torch.device, budget: int | None) -> int:
-    """How many width-m models fit in one stacked step: the (B, n) activation dominates."""
+    """How many width-m models fit in one stacked step within the budget (None: the device's)."""
     if budget is None:
         if device.type == "cuda":
             free, _ = torch.cuda.mem_get_info(device)
             budget = int(free * GPU_MEMORY_SHARE)
         else:
             budget = CPU_CHUNK_BYTES
-    per_model = 4 * (batch_size * n + 3 * batch_size * m + 8 * n * m)
-    return max(1, budget // per_model)
+    return max(1, budget // model_bytes(n, m, batch_size))
 
 
 class Forward(NamedTuple):
