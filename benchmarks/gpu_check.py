@@ -33,6 +33,7 @@ import traceback  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pytest  # noqa: E402
 import torch  # noqa: E402
 import yaml  # noqa: E402
 from trainer_speed import measure, step_flops, synchronize  # noqa: E402
@@ -66,7 +67,7 @@ class Sizes:
 
 
 FULL = {"cuda": Sizes(200, 50, 3, (5, 30), None, 8192), "cpu": Sizes(20, 20, 2, (2, 6), None, 2048)}
-QUICK = Sizes(2, 3, 1, (1, 2), 64, 512)
+QUICK = Sizes(2, 3, 1, (0, 1), 64, 512)
 
 
 # ---------------------------------------------------------------- sections
@@ -129,8 +130,6 @@ class _Outcomes:
 
 def cuda_tests(threads: int) -> dict:
     """The tests marked `cuda`, run here in-process (on a machine without CUDA they are skipped)."""
-    import pytest
-
     outcomes = _Outcomes()
     code = pytest.main(
         ["-q", "-m", "cuda", "-p", "no:cacheprovider", f"--rootdir={REPO}", *(str(REPO / t) for t in CUDA_TESTS)],
@@ -150,8 +149,8 @@ def _representative(plan, family: str) -> tuple[str, list[CellSpec]]:
     return name, jobs[name]
 
 
-def _job_flops(specs: list[CellSpec], batch_size: int | None = None) -> float:
-    return sum(step_flops(spec.probabilities(), batch_size or spec.batch_size, spec.widths) for spec in specs)
+def _job_flops(specs: list[CellSpec]) -> float:
+    return sum(step_flops(spec.probabilities(), spec.batch_size, spec.widths) for spec in specs)
 
 
 def _sized(specs: list[CellSpec], steps: int, batch_cap: int | None) -> list[CellSpec]:
@@ -228,8 +227,8 @@ def determinism(plan, sizes: Sizes, device: torch.device) -> dict:
         verdict = f"training repeats bit for bit on {device.type}: the same config gives byte-identical tables"
     else:
         verdict = (
-            f"training does not repeat bit for bit on {device.type}; products that vary on identical inputs: "
-            f"{varying or 'none alone (the difference arises between them)'}"
+            f"not bit for bit on {device.type}: two trainings {'agree' if repeats else 'differ'}; products that "
+            f"vary on identical inputs: {', '.join(varying) or 'none alone'}"
         )
     return {
         "job": job,
@@ -370,22 +369,25 @@ def prediction(config: dict, plan, jobs: dict, environment: dict, device: torch.
         batch_factor = measured["job_batch_size"] / measured["batch_size"]
         eval_factor = section["eval_batch_size"] / measured["eval_batch_size"]
         steps = rep[0].steps
-        per_job = measured["time_per_step_s"] * batch_factor * steps
-        train = per_job * sum(ratios) + len(ratios) * (measured["setup_s"] + start_up)
+        mean_ratio = sum(ratios) / len(ratios)
+        job_start = measured["setup_s"] + start_up
+        train = len(ratios) * (steps * measured["time_per_step_s"] * batch_factor * mean_ratio + job_start)
         eval_job = measured["eval_s_per_batch_cpu_1_thread"] * eval_factor * section["eval_batches"]
         metrics += [eval_job * ratio for ratio in ratios]
         train_total += train
-        thread_seconds += train * section["threads"]
+        thread_seconds += train * measured["threads"]
         families[family] = {
             "jobs": len(ratios),
             "steps": steps,
+            "batch_factor": batch_factor,
+            "mean_work_ratio": mean_ratio,
+            "job_start_s": job_start,
             "train_s": train,
             "metrics_cpu_s": eval_job * sum(ratios),
             "arithmetic": (
-                f"{len(ratios)} jobs x {steps} steps x {measured['time_per_step_s']:.4g} s/step x {batch_factor:g} "
-                f"(batch {measured['batch_size']} -> {measured['job_batch_size']}) x {sum(ratios) / len(ratios):.3f} "
-                f"(mean work per step relative to the measured job) + {len(ratios)} x "
-                f"{measured['setup_s'] + start_up:.2f} s start-up = {train:.0f} s"
+                f"{len(ratios)} jobs x ({steps} steps x {measured['time_per_step_s']:.4g} s/step x {batch_factor:g} "
+                f"(batch {measured['batch_size']} -> {measured['job_batch_size']}) x {mean_ratio:.3f} (mean work per "
+                f"step relative to the measured job) + {job_start:.2f} s start-up) = {train:.0f} s"
             ),
         }
     metrics_total = sum(metrics)

@@ -98,8 +98,12 @@ def test_prediction_adds_up(report):
         "large": 6,
     }
     assert prediction["train_s"] == pytest.approx(sum(f["train_s"] for f in families.values()))
-    large, measured = families["large"], results["jobs"]["large"]
-    floor = large["jobs"] * large["steps"] * measured["time_per_step_s"] * 8192 / 64 * 0.9
-    assert large["train_s"] > floor  # every large job costs at least 0.9 of the measured one, per step
+    for family, f in families.items():
+        measured = results["jobs"][family]
+        assert f["batch_factor"] == measured["job_batch_size"] / measured["batch_size"]
+        assert 0 < f["mean_work_ratio"] <= 1  # the measured job is the family's costliest
+        per_job = f["steps"] * measured["time_per_step_s"] * f["batch_factor"] * f["mean_work_ratio"] + f["job_start_s"]
+        assert f["train_s"] == pytest.approx(f["jobs"] * per_job)
+        assert f"= {f['train_s']:.0f} s" in f["arithmetic"]
     assert math.isfinite(prediction["predicted_s"]) and prediction["predicted_s"] > 0
     assert f"= {prediction['predicted_s']:.0f} s" in prediction["arithmetic"]
