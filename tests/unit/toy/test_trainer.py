@@ -358,7 +358,7 @@ def test_models_per_chunk_on_gpu_fills_half_the_free_memory(device):
     n, m, B = 10240, 1024, 8192
     free, _ = torch.cuda.mem_get_info(device)
     k = models_per_chunk(n, m, B, device, budget=None)
-    assert k * model_bytes(n, m, B) <= GPU_MEMORY_SHARE * free
+    assert k * model_bytes(n, m, B) <= 1.01 * GPU_MEMORY_SHARE * free  # free memory may move a little between calls
     assert k == 1 or (k + 1) * model_bytes(n, m, B) > 0.9 * GPU_MEMORY_SHARE * free
 
 
