@@ -276,11 +276,12 @@ def _peak_memory_since(device: torch.device, start: int) -> int:
 
 class _TimedBatches:
     """The job's own stream of batches, noting the time (device synchronised) when the trainer asks
-    for batch `first` and batch `last`: the steps between took that long."""
+    for the first batch (set-up done), for batch `first` and for batch `last`: the steps between
+    the last two took that long."""
 
     def __init__(self, spec: CellSpec, device: torch.device, first: int, last: int):
         self.sampler = FeatureSampler(spec.probabilities(), spec.batch_size, make_generator(spec.data_seed(), device))
-        self.device, self.marks, self.stamps, self.count = device, (first, last), {}, 0
+        self.device, self.marks, self.stamps, self.count = device, {0, first, last}, {}, 0
 
     def __iter__(self):
         return self
@@ -333,7 +334,7 @@ def measure_job(config: dict, plan, family: str, sizes: Sizes, device: torch.dev
         "threads": min(section["threads"], max_threads),
         "steps_timed": [first, last],
         "time_per_step_s": per_step,
-        "setup_s": batches.stamps[first] - start - first * per_step,
+        "setup_s": batches.stamps[0] - start,
         "gflops": _job_flops(specs) / per_step / 1e9,
         "chunks": [[chunk[0].m, len(chunk)] for chunk in chunks],
         "memory_estimate_bytes": estimate,

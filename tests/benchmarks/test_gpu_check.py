@@ -81,7 +81,7 @@ def test_large_toy_job_is_the_paper_cell(report):
     assert large["n"] == 10240 and large["widths"] == [8, 16, 32, 64, 128, 256, 512, 1024]
     assert large["job_batch_size"] == 8192 and large["batch_size"] == 64  # --quick caps the batch
     assert sorted(m for m, _ in large["chunks"]) == large["widths"]
-    assert large["time_per_step_s"] > 0 and large["memory_estimate_bytes"] > 0
+    assert large["time_per_step_s"] > 0 and large["setup_s"] > 0 and large["memory_estimate_bytes"] > 0
     assert large["peak_over_estimate"] == pytest.approx(large["peak_memory_bytes"] / large["memory_estimate_bytes"])
 
 
