@@ -32,6 +32,7 @@ import sys  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
+from unittest import mock  # noqa: E402
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -131,10 +132,17 @@ class _Outcomes:
 def cuda_tests(threads: int) -> dict:
     """The tests marked `cuda`, run here in-process (on a machine without CUDA they are skipped)."""
     outcomes = _Outcomes()
-    code = pytest.main(
-        ["-q", "-m", "cuda", "-p", "no:cacheprovider", f"--rootdir={REPO}", *(str(REPO / t) for t in CUDA_TESTS)],
-        plugins=[outcomes],
-    )
+    arguments = [
+        "-q",
+        "-m",
+        "cuda",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={REPO}",
+        *(str(REPO / t) for t in CUDA_TESTS),
+    ]
+    with mock.patch.dict(os.environ, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}):  # none needed; they cost seconds
+        code = pytest.main(arguments, plugins=[outcomes])
     torch.set_num_threads(threads)  # the tests' conftest pins one thread
     counts = {}
     for result in outcomes.results.values():
