@@ -71,6 +71,40 @@ def time_batched(runs, probs, schedule, batch_size, device) -> float:
     return time.perf_counter() - start
 
 
+def step_flops(probs: torch.Tensor, batch_size: int, widths) -> float:
+    """The trainer's useful work per step: three dense (B x n x m) products per model, over the
+    samples with an active feature (the trainer drops empty ones)."""
+    nonempty = 1 - torch.prod(1 - probs).item()
+    return sum(6 * nonempty * batch_size * probs.numel() * m for m in widths)
+
+
+def measure(
+    runs, probs, batch_size: int, steps: int, repeats: int, device: torch.device, peak_size: int = 2048
+) -> dict:
+    """The reference loop and the batched trainer on the same runs, best of `repeats` interleaved runs."""
+    time_batched(runs, probs, Schedule(2, 1), batch_size, device)  # warm-up
+    schedule = Schedule(steps, warmup_steps=max(1, steps // 10))
+    t_ref = t_batched = float("inf")
+    for _ in range(repeats):
+        t_ref = min(t_ref, time_reference(runs, probs, schedule, batch_size, device))
+        t_batched = min(t_batched, time_batched(runs, probs, schedule, batch_size, device))
+    model_steps = len(runs) * steps
+    gflops = step_flops(probs, batch_size, [run.m for run in runs]) * steps / t_batched / 1e9
+    peak = matmul_peak_gflops(device, peak_size)
+    return {
+        "models": len(runs),
+        "steps": steps,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "reference_models_steps_per_s": model_steps / t_ref,
+        "batched_models_steps_per_s": model_steps / t_batched,
+        "speedup": t_ref / t_batched,
+        "trainer_gflops": gflops,
+        "matmul_peak_gflops": peak,
+        "share_of_peak": gflops / peak,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=40)
@@ -86,32 +120,23 @@ def main() -> None:
     device = resolve_device(args.device)
     configure_precision(device)
     probs = feature_probabilities("power", args.n, 1.0)
-    schedule = Schedule(args.steps, warmup_steps=max(1, args.steps // 10))
     runs = [
         ToyRun(m, gamma, 1e-2, 1e-2, init_seed=m, label=f"m={m},gamma={gamma}")
         for gamma in args.gammas
         for m in PAPER_WIDTHS
     ]
-    time_batched(runs, probs, Schedule(2, 1), args.batch_size, device)  # warm-up
-    t_ref = t_batched = float("inf")
-    for _ in range(args.repeats):
-        t_ref = min(t_ref, time_reference(runs, probs, schedule, args.batch_size, device))
-        t_batched = min(t_batched, time_batched(runs, probs, schedule, args.batch_size, device))
-    model_steps = len(runs) * args.steps
-    nonempty = 1 - torch.prod(1 - probs).item()  # expected share of samples with an active feature
-    flops = sum(6 * nonempty * args.batch_size * args.n * run.m for run in runs) * args.steps
-    peak = matmul_peak_gflops(device)
+    result = measure(runs, probs, args.batch_size, args.steps, args.repeats, device)
     print(
         f"device: {device} ({torch.get_num_threads()} CPU threads); slice: n={args.n}, "
         f"batch={args.batch_size}, m={list(PAPER_WIDTHS)}, gammas={args.gammas}, {args.steps} steps, "
         f"best of {args.repeats}"
     )
-    print(f"reference loop : {model_steps / t_ref:10.1f} models*steps/s ({t_ref:.2f} s)")
-    print(f"batched trainer: {model_steps / t_batched:10.1f} models*steps/s ({t_batched:.2f} s)")
-    print(f"speed-up       : {t_ref / t_batched:10.2f}x")
+    print(f"reference loop : {result['reference_models_steps_per_s']:10.1f} models*steps/s")
+    print(f"batched trainer: {result['batched_models_steps_per_s']:10.1f} models*steps/s")
+    print(f"speed-up       : {result['speedup']:10.2f}x")
     print(
-        f"trainer        : {flops / t_batched / 1e9:10.1f} GFLOP/s in its dense products; "
-        f"measured FP32 matmul peak {peak:.1f} GFLOP/s ({flops / t_batched / 1e9 / peak:.0%})"
+        f"trainer        : {result['trainer_gflops']:10.1f} GFLOP/s in its dense products; measured FP32 "
+        f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s: {result['share_of_peak']:.0%} of peak"
     )
 
 

@@ -77,10 +77,11 @@ class CellSpec:
         ]
 
 
-def train_pack(specs: list[CellSpec], device: torch.device, progress=None) -> dict:
+def train_pack(specs: list[CellSpec], device: torch.device, progress=None, batches=None) -> dict:
     """Train cells that differ only in gamma on their shared batches; return the stored payload.
 
     The payload holds one entry per cell, each with its spec and its models' weights and logs.
+    `batches`, if given, replaces the sampler as in train_toys (a benchmark times steps with it).
     """
     first = specs[0]
     if any(spec.stream() != first.stream() for spec in specs):
@@ -93,7 +94,7 @@ def train_pack(specs: list[CellSpec], device: torch.device, progress=None) -> di
         loss_scale=first.loss_scale,
     )
     flat = [run for cell_runs in runs for run in cell_runs]
-    trained = iter(train_toys(flat, first.probabilities(), settings, first.data_seed(), device, progress))
+    trained = iter(train_toys(flat, first.probabilities(), settings, first.data_seed(), device, progress, batches))
     cells = []
     for spec, cell_runs in zip(specs, runs):
         models = [next(trained) for _ in cell_runs]

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from devices import DEVICES
 from scipy import stats
 
 from superscale.core.seeds import derive_seed, make_generator
@@ -175,14 +176,16 @@ def test_without_empty_rows_on_sampled_batch():
 # ---------------------------------------------------------------- FeatureSampler: format and exactness
 
 
-def _batches(probs, batch_size, count, seed, **kwargs):
-    sampler = FeatureSampler(probs, batch_size, make_generator(seed), **kwargs)
+def _batches(probs, batch_size, count, seed, device="cpu", **kwargs):
+    sampler = FeatureSampler(probs, batch_size, make_generator(seed, device), **kwargs)
     return [sampler.sample() for _ in range(count)]
 
 
-def test_sampler_batch_format():
+@pytest.mark.parametrize("device", DEVICES)
+def test_sampler_batch_format(device):
     probs = feature_probabilities("power", 200, exponent=1.0, density=3.0)
-    for batch in _batches(probs, 128, 20, seed=1):
+    for batch in _batches(probs, 128, 20, seed=1, device=device):
+        assert batch.rows.device.type == batch.cols.device.type == batch.values.device.type == device
         assert batch.batch_size == 128 and batch.n == 200
         assert batch.rows.dtype == torch.int64 and batch.cols.dtype == torch.int64
         assert batch.values.dtype == torch.float32
@@ -195,17 +198,18 @@ def test_sampler_batch_format():
         assert torch.all(batch.values > 0)  # a drawn zero would be indistinguishable from u = 0
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("sigmas", [6.0, 0.0])
-def test_sampler_exact_for_certain_and_impossible_features(sigmas):
+def test_sampler_exact_for_certain_and_impossible_features(sigmas, device):
     probs = torch.tensor([1.0, 0.5, 0.0, 0.25, 0.0, 1.0, 0.9], dtype=torch.float64)
     B = 300
-    for batch in _batches(probs, B, 10, seed=2, sigmas=sigmas):
-        dense = batch.to_dense()
+    for batch in _batches(probs, B, 10, seed=2, device=device, sigmas=sigmas):
+        dense = batch.to_dense().cpu()
         active = dense > 0
         assert active[:, 0].all() and active[:, 5].all()
         assert not active[:, 2].any() and not active[:, 4].any()
         for col in (0, 5):
-            assert torch.equal(batch.rows[batch.cols == col], torch.arange(B))
+            assert torch.equal(batch.rows[batch.cols == col].cpu(), torch.arange(B))
 
 
 def test_sampler_all_features_certain():

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from devices import CUDA, DEVICES
 
 from superscale.core.device import resolve_device
 from superscale.core.errors import DivergenceError
@@ -17,8 +18,10 @@ from superscale.toy.model import forward, init_weights
 from superscale.toy.reference import train_reference
 from superscale.toy.trainer import (
     CPU_CHUNK_BYTES,
+    GPU_MEMORY_SHARE,
     ToyRun,
     TrainSettings,
+    model_bytes,
     models_per_chunk,
     plan_chunks,
     sparse_forward,
@@ -158,11 +161,12 @@ def test_duplicate_labels_are_rejected_or_kept_apart(probs, fixed_batches):
 SMALL_SCHEDULE = Schedule(total_steps=15, warmup_steps=3)
 
 
-def test_same_seed_bit_identical_different_data_seed_differs(probs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_same_seed_bit_identical_different_data_seed_differs(probs, device):
+    """Run to run on one device, the sampler and every product repeat bit for bit."""
     runs = RUNS[:2]
-    a = _train(runs, probs, data_seed=7, schedule=SMALL_SCHEDULE, batch_size=64)
-    b = _train(runs, probs, data_seed=7, schedule=SMALL_SCHEDULE, batch_size=64)
-    c = _train(runs, probs, data_seed=8, schedule=SMALL_SCHEDULE, batch_size=64)
+    settings = TrainSettings(64, SMALL_SCHEDULE, log_every=1)
+    a, b, c = (train_toys(runs, probs, settings, seed, torch.device(device)) for seed in (7, 7, 8))
     for x, y, z in zip(a, b, c):
         assert torch.equal(x.W, y.W) and torch.equal(x.b, y.b)
         assert x.log_losses == y.log_losses
@@ -302,17 +306,19 @@ def test_divergence_caught_at_the_last_step_even_between_logs(probs, fixed_batch
 # ---------------------------------------------------------------- evaluate_losses
 
 
-def test_evaluate_losses_deterministic_and_equal_to_dense(probs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_evaluate_losses_deterministic_and_equal_to_dense(probs, device):
+    device = torch.device(device)
     g = torch.Generator().manual_seed(9)
     models = []
     for m in (10, 4):
         models.append((torch.randn(N, m, generator=g) / math.sqrt(m), torch.randn(N, generator=g) * 0.1))
-    results = evaluate_losses(models, probs, 128, 6, seed=42, device=CPU)
-    assert results == evaluate_losses(models, probs, 128, 6, seed=42, device=CPU)
-    assert results[0][0] != evaluate_losses(models, probs, 128, 6, seed=43, device=CPU)[0][0]
-    assert results[0] == evaluate_losses(models[:1], probs, 128, 6, seed=42, device=CPU)[0]
-    sampler = FeatureSampler(probs, 128, make_generator(42))
-    batches = [sampler.sample().to_dense().double() for _ in range(6)]
+    results = evaluate_losses(models, probs, 128, 6, seed=42, device=device)
+    assert results == evaluate_losses(models, probs, 128, 6, seed=42, device=device)
+    assert results[0][0] != evaluate_losses(models, probs, 128, 6, seed=43, device=device)[0][0]
+    assert results[0] == evaluate_losses(models[:1], probs, 128, 6, seed=42, device=device)[0]
+    sampler = FeatureSampler(probs, 128, make_generator(42, device))
+    batches = [sampler.sample().to_dense().cpu().double() for _ in range(6)]
     for (W, b), (mean, std) in zip(models, results):
         dense = [((forward(x, W.double(), b.double()) - x) ** 2).sum(1).mean().item() for x in batches]
         assert mean == pytest.approx(np.mean(dense), rel=1e-5)
@@ -343,6 +349,17 @@ def test_models_per_chunk_respects_budget():
     assert models_per_chunk(n, m, B, CPU, budget=2 * 10**8) in (2 * small, 2 * small + 1)
     assert models_per_chunk(n, m, 2 * B, CPU, budget=10**8) < small
     assert models_per_chunk(n, m, B, CPU, budget=None) == models_per_chunk(n, m, B, CPU, budget=CPU_CHUNK_BYTES)
+
+
+@pytest.mark.parametrize("device", [CUDA])
+def test_models_per_chunk_on_gpu_fills_half_the_free_memory(device):
+    """On a GPU the budget is a share of the memory free now: the chunk fits it, and one more model would not."""
+    device = torch.device(device)
+    n, m, B = 10240, 1024, 8192
+    free, _ = torch.cuda.mem_get_info(device)
+    k = models_per_chunk(n, m, B, device, budget=None)
+    assert k * model_bytes(n, m, B) <= 1.01 * GPU_MEMORY_SHARE * free  # free memory may move a little between calls
+    assert k == 1 or (k + 1) * model_bytes(n, m, B) > 0.9 * GPU_MEMORY_SHARE * free
 
 
 def test_plan_chunks_groups_by_width_within_budget():
@@ -383,9 +400,9 @@ def test_resolve_device():
             resolve_device("cuda")
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_trainer_on_gpu_matches_reference(probs, fixed_batches, references):
-    device = torch.device("cuda")
+@pytest.mark.parametrize("device", [CUDA])
+def test_trainer_on_gpu_matches_reference(probs, fixed_batches, references, device):
+    device = torch.device(device)
     gpu_batches = [
         SparseBatch(b.rows.to(device), b.cols.to(device), b.values.to(device), b.batch_size, b.n) for b in fixed_batches
     ]
