@@ -326,7 +326,7 @@ def _similarity(models, same: float, different: float, noise: float = 0.005) -> 
 
 
 def test_flat_loss_is_flat_and_a_shape_effect_beyond_seed_noise_is_found():
-    from superscale.shapes.analysis import FLAT, SHAPE_MATTERS, UNDECIDED, loss_by_group
+    from superscale.shapes.statistics import FLAT, SHAPE_MATTERS, UNDECIDED, loss_by_group
 
     flat = loss_by_group(_models(lambda n_layer, d, group: 4.0, lambda d, n: 1 / d), 5.0, 0.05)
     assert [group["verdict"] for group in flat] == [FLAT, FLAT]
@@ -343,7 +343,7 @@ def test_flat_loss_is_flat_and_a_shape_effect_beyond_seed_noise_is_found():
 
 
 def test_overlap_regression_tells_width_from_parameter_count():
-    from superscale.shapes.analysis import UNDECIDED, overlap_regression
+    from superscale.shapes.statistics import UNDECIDED, overlap_regression
 
     by_width = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 3 / d), "d_model", 2.0)
     assert by_width["verdict"] == "follows d_model" and by_width["b_d"] == pytest.approx(-1, abs=0.05)
@@ -359,7 +359,7 @@ def test_overlap_regression_tells_width_from_parameter_count():
 
 
 def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
-    from superscale.shapes.analysis import AS_SIMILAR, LESS, UNDECIDED, pooled_similarity, similarity_by_group
+    from superscale.shapes.statistics import AS_SIMILAR, LESS, UNDECIDED, pooled_similarity, similarity_by_group
 
     models = _models(lambda *_: 4.0, lambda d, n: 1 / d)
     less = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
@@ -374,7 +374,7 @@ def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
 
 
 def test_equal_loss_pairs_are_compared_on_their_own():
-    from superscale.shapes.analysis import similarity_by_group
+    from superscale.shapes.statistics import similarity_by_group
 
     models = _models(lambda n_layer, d, group: 4.0 if n_layer < 16 else 5.0, lambda d, n: 1 / d, noise=0.0)
     rows = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
@@ -385,7 +385,7 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     import pandas as pd
 
     from superscale.paper.numbers import latex_macros
-    from superscale.shapes.analysis import shapes_summary
+    from superscale.paper.shapes_numbers import shapes_summary
 
     models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
     llms = pd.DataFrame(
