@@ -102,7 +102,7 @@ def shapes_summary(
     thresholds = settings["verdicts"]
     flat, z = thresholds["loss_flat_percent"], thresholds["z"]
     table = shape_table(models)
-    losses = loss_by_group(models, flat, thresholds["p_value"])
+    losses = loss_by_group(models, flat, thresholds["p_value"], thresholds["power"])
     overlap = overlap_regression(models, "d_model", z)
     similar = similarity_by_group(similarity, models, flat, z, thresholds["cka_margin"])
     pooled = pooled_similarity(similar, z, thresholds["cka_margin"])
@@ -148,10 +148,13 @@ def shapes_summary(
         "ShapesFlatPercent": f"{flat:g}",
         "ShapesZ": f"{z:g}",
         "ShapesPValue": f"{thresholds['p_value']:g}",
+        "ShapesPower": f"{thresholds['power']:g}",
         "ShapesCkaMargin": f"{thresholds['cka_margin']:g}",
         "ShapesShapeTable": shape_tabular(table),
         "ShapesSimilarityTable": similarity_tabular(similar),
-        "ShapesLossVerdict": " ".join(loss_sentence(group, flat) for group in losses),
+        "ShapesLossVerdict": " ".join(
+            loss_sentence(group, flat, thresholds["p_value"], thresholds["power"]) for group in losses
+        ),
         "ShapesOverlapVerdict": overlap_sentence(overlap, z, "models"),
         "ShapesSimilarityVerdict": similarity_sentence(similar, pooled),
         "ShapesSparsityVerdict": density_sentence(densities, models),

@@ -7,6 +7,9 @@ Each question is answered from the measurements with thresholds stated here and 
    held-out loss, (max - min) / min in %, beside the seed noise (pooled within-shape SD) and a
    one-way ANOVA over shapes. Flat: spread <= loss_flat_percent. Depends on shape: spread above it
    and ANOVA p < p_value. Otherwise the data cannot decide (or, with one seed per shape, no ANOVA).
+   Beside the verdict, the smallest difference between two shape means that the seeds could have
+   detected: (t_{1-p_value/2} + t_power) x seed SD x sqrt(2/seeds), t on the pooled degrees of
+   freedom (two-sided test at p_value with probability `power`, config shapes.verdicts.power).
 2. Superposition against d_model or N: least squares of log(mean squared overlap of the normalised
    unembedding rows) on log d_model and log N (counted) over every model. A coefficient differs
    from zero when |value| > z SE. Follows d_model: only b_d does; follows N: only b_N does; both;
@@ -71,8 +74,18 @@ def shape_table(models: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["n_group", "aspect"], ascending=[True, False]).reset_index(drop=True)
 
 
-def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float) -> list[dict]:
-    """Per N group: spread of shape-mean losses vs seed noise, ANOVA, and the verdict."""
+def detectable_difference(seed_sd: float, dof: int, seeds: int, p_value: float, power: float) -> float:
+    """The smallest difference of two means of `seeds` runs each that a two-sided t test at
+    `p_value` detects with probability `power`, given the pooled seed SD on `dof` degrees of freedom."""
+    if dof <= 0 or not math.isfinite(seed_sd):
+        return math.nan
+    quantiles = stats.t.ppf(1 - p_value / 2, dof) + stats.t.ppf(power, dof)
+    return float(quantiles * seed_sd * math.sqrt(2 / seeds))
+
+
+def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float, power: float) -> list[dict]:
+    """Per N group: spread of shape-mean losses vs seed noise, ANOVA, the verdict and the smallest
+    shape difference the seeds could have detected."""
     out = []
     for group in _groups(models):
         rows = models[models.n_group == group]
@@ -83,6 +96,7 @@ def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float) -> 
         residuals = np.concatenate([losses - losses.mean() for losses in by_shape])
         dof = len(residuals) - len(by_shape)
         seed_sd = math.sqrt(np.sum(residuals**2) / dof) if dof > 0 else math.nan
+        detectable = detectable_difference(seed_sd, dof, min(len(losses) for losses in by_shape), p_value, power)
         p = float(stats.f_oneway(*by_shape).pvalue) if replicated and seed_sd > 0 else math.nan
         if spread <= flat_percent:
             verdict = FLAT
@@ -99,6 +113,9 @@ def loss_by_group(models: pd.DataFrame, flat_percent: float, p_value: float) -> 
                 "spread_percent": float(spread),
                 "seed_sd": seed_sd,
                 "seed_sd_percent": 100 * seed_sd / means.mean(),
+                "seeds": int(min(len(losses) for losses in by_shape)),
+                "detectable": detectable,
+                "detectable_percent": 100 * detectable / means.mean(),
                 "anova_p": p,
                 "verdict": verdict,
                 "best": [int(v) for v in best],
@@ -260,3 +277,27 @@ def _min(values) -> float:
 
 def _max(values) -> float:
     return float(np.max(values)) if len(values) else math.nan
+
+
+def late_drop(curves: pd.DataFrame, fraction: float = 0.25) -> pd.DataFrame:
+    """Per model of the ladder: how much the held-out loss still fell over the last `fraction` of
+    training (the curve point nearest (1 - fraction) x steps minus the final point), in nats and in
+    % of the final loss: near zero for a model trained to convergence, large for a starved one."""
+    rows = []
+    for (model, d_model, seed), curve in curves.groupby(["model", "d_model", "seed"]):
+        curve = curve.sort_values("step")
+        final = curve.iloc[-1]
+        earlier = curve.iloc[int(np.argmin(np.abs(curve.step.to_numpy() - (1 - fraction) * final.step)))]
+        drop = float(earlier.heldout_loss - final.heldout_loss)
+        rows.append(
+            {
+                "model": model,
+                "d_model": d_model,
+                "seed": seed,
+                "from_step": int(earlier.step),
+                "steps": int(final.step),
+                "drop": drop,
+                "drop_percent": 100 * drop / float(final.heldout_loss),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -36,14 +36,14 @@ def _p(value: float) -> str:
     return "n/a" if not math.isfinite(value) else (f"{value:.2g}" if value >= 0.001 else "$<0.001$")
 
 
-def loss_sentence(group: dict, flat_percent: float) -> str:
+def loss_sentence(group: dict, flat_percent: float, p_value: float, power: float) -> str:
     start = (
         f"At $N\\approx$ {group_label(group['n_group'])} (counted $N$ within {group['n_spread_percent']:.1f}\\,\\%, "
         f"aspect ratios over {group['aspect_spread']:.0f}$\\times$) the shape means of the held-out loss span "
         f"{group['spread_percent']:.1f}\\,\\% (from {group['loss_min']:.3f} for {_shape(group['best'])} to "
         f"{group['loss_max']:.3f} for {_shape(group['worst'])}), against a seed SD of "
-        f"{group['seed_sd_percent']:.1f}\\,\\% (the two seeds of {_shape(group['widest_seed_range_shape'])} differ "
-        f"by {group['widest_seed_range']:.3f}; ANOVA over shapes $p={_p(group['anova_p'])}$): "
+        f"{group['seed_sd_percent']:.1f}\\,\\% (the seeds of {_shape(group['widest_seed_range_shape'])} span "
+        f"{group['widest_seed_range']:.3f}; ANOVA over shapes $p={_p(group['anova_p'])}$): "
     )
     endings = {
         FLAT: f"flat within the {flat_percent:g}\\,\\% threshold, as Kaplan et al.\\ found.",
@@ -52,7 +52,18 @@ def loss_sentence(group: dict, flat_percent: float) -> str:
         UNDECIDED: f"above the {flat_percent:g}\\,\\% threshold, but not distinguishable from seed noise; "
         f"the data cannot decide.",
     }
-    return start + endings[group["verdict"]]
+    return start + endings[group["verdict"]] + detectable_sentence(group, p_value, power)
+
+
+def detectable_sentence(group: dict, p_value: float, power: float) -> str:
+    """How large a shape effect these seeds could have seen (the bound behind an undecided verdict)."""
+    if not math.isfinite(group["detectable"]):
+        return " With one seed per shape, no difference can be tested."
+    return (
+        f" With {group['seeds']} seeds per shape (each its own data order), a difference of "
+        f"{group['detectable']:.3f} nats ({group['detectable_percent']:.1f}\\,\\%) between two shapes would have been "
+        f"detected (two-sided $p<{p_value:g}$, power {power:g})."
+    )
 
 
 OVERLAP_ENDINGS = {
@@ -145,6 +156,7 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     """What the numbers say about Katta's claim, premise by premise, in plain words."""
     states = {group["verdict"] for group in losses}
     spread = max(group["spread_percent"] for group in losses)
+    detectable = max(group["detectable_percent"] for group in losses)
     if states == {FLAT}:
         premise = (
             f"Kaplan's premise holds here: at fixed $N$ the loss moves by at most {spread:.1f}\\,\\% across shapes, "
@@ -159,7 +171,8 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     else:
         premise = (
             f"Whether the loss depends on shape at fixed $N$ the data cannot decide: the shape means differ by up to "
-            f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds."
+            f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds, and a shape effect smaller than "
+            f"{detectable:.1f}\\,\\% of the loss would have gone unseen with these seeds."
         )
     ratio = max(row["ratio"] for row in densities)
     if overlap["verdict"] in ("follows d_model", "follows both"):
