@@ -20,12 +20,13 @@ from superscale.provenance.runlog import logged
 
 
 def table(smk, name: str):
-    """The named input as a table (the LLM fit's points for 'llm'), or None where the rule has none."""
+    """The named input as a table (for 'llm' the points of the LLM fit over the pretrained checkpoints,
+    not the trained width ladder), or None where the rule has none."""
     path = getattr(smk.input, name, None)
     if path is None:
         return None
     if str(path).endswith(".json"):
-        return pd.DataFrame(json.loads(Path(path).read_text())["points"])
+        return pd.DataFrame(json.loads(Path(path).read_text())["joint_checkpoints"]["points"])
     return pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
 
 
