@@ -296,8 +296,8 @@ def late_drop(curves: pd.DataFrame, fraction: float = 0.25) -> pd.DataFrame:
                 "seed": seed,
                 "from_step": int(earlier.step),
                 "steps": int(final.step),
-                "drop": drop,
-                "drop_percent": 100 * drop / float(final.heldout_loss),
+                "loss_drop": drop,
+                "loss_drop_percent": 100 * drop / float(final.heldout_loss),
             }
         )
     return pd.DataFrame(rows)

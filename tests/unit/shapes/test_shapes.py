@@ -503,3 +503,13 @@ def test_training_records_the_heldout_curve_when_asked():
     )
     assert history["heldout_steps"] == [2, 4, 5]
     assert history["heldout_losses"][-1] == heldout_loss(model, batch, torch.device("cpu"))
+
+
+def test_late_drop_is_what_the_heldout_loss_still_fell_over_the_last_quarter():
+    from superscale.shapes.statistics import late_drop
+
+    steps = np.arange(100, 1001, 100)
+    curves = pd.DataFrame({"model": "m", "d_model": 8, "seed": 0, "step": steps, "heldout_loss": 5.0 - 0.001 * steps})
+    row = late_drop(curves).iloc[0]
+    assert (row.from_step, row.steps) == (700, 1000)
+    assert row.loss_drop == pytest.approx(0.3) and row.loss_drop_percent == pytest.approx(100 * 0.3 / 4.0)
