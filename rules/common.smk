@@ -15,7 +15,7 @@ from superscale.llm.registry import load_registry, select
 from superscale.llm.texts import available as text_available
 from superscale.paper.methods import PAPER_SECTIONS
 from superscale.provenance.code import code_fingerprint as fingerprint
-from superscale.shapes.plan import shape_plan
+from superscale.shapes.plan import ladder_plan, shape_plan
 from superscale.shapes.plan import train_mem_mb as shape_train_mem_mb
 from superscale.shapes.plan import train_minutes as shape_train_minutes
 from superscale.toy import resources as toy_resources
@@ -194,7 +194,9 @@ def per_model(pattern):
 # ---------------------------------------------------------------- shape sweep (rules/shapes.smk)
 
 SHAPES = canonical(config["shapes"])
-SHAPES_MODELS = shape_plan(SHAPES)
+SHAPES_SWEEP = shape_plan(SHAPES)
+SHAPES_LADDER = ladder_plan(SHAPES)
+SHAPES_MODELS = SHAPES_SWEEP | SHAPES_LADDER  # every model rule shapes_train trains
 SHAPES_FIGURES = list(FIGURES["figure_shapes"])
 ALL_FIGURES = (
     SMALL_FIGURES
@@ -223,5 +225,5 @@ def shapes_train_mem_mb(wildcards):
     return shape_train_mem_mb(SHAPES_MODELS[wildcards.shapes_model])
 
 
-def shapes_weights():
-    return expand("results/shapes/weights/{model}.pt", model=list(SHAPES_MODELS))
+def shapes_weights(models=SHAPES_SWEEP):
+    return expand("results/shapes/weights/{model}.pt", model=list(models))

@@ -123,6 +123,7 @@ rule fit_llm:
     input:
         heads="results/llm/heads.csv",
         losses="results/llm/losses.csv",
+        ladder="results/shapes/ladder.csv",
         chinchilla=LLM["chinchilla"],
     output:
         fits="results/fits/llm.json",
@@ -138,6 +139,7 @@ rule fit_llm:
     params:
         code=code_fingerprint("workflow/scripts/fit_llm.py"),
         offsets_by=LLM["fit"]["offsets_by"],
+        ladder_dataset=f"{SHAPES['corpus']['name']} (held out)",
     script:
         "../workflow/scripts/fit_llm.py"
 
@@ -148,6 +150,7 @@ rule figure_llm:
         losses="results/llm/losses.csv",
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
+        ladder="results/shapes/ladder.csv",
         histogram=f"results/llm/heads/{LLM['histogram_model']}.json",
         counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
         chinchilla=LLM["chinchilla"],
@@ -180,6 +183,8 @@ rule llm_numbers:
         losses="results/llm/losses.csv",
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
+        ladder="results/shapes/ladder.csv",
+        curves="results/shapes/ladder_curves.csv",
     output:
         tex="paper/generated/llm.tex",
     log:

@@ -1,7 +1,8 @@
 # Shape sweep (Katta, arXiv 2407.01459): one tokenizer and token stream, one training job
 # per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
 # (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
-# its verdicts as LaTeX macros, and the figures.
+# its verdicts as LaTeX macros, and the figures. The width ladder trains through the same rule on
+# the same stream; its table feeds the LLM stage's loss-against-width fit (rules/llm.smk).
 
 
 rule shapes_tokens:
@@ -74,6 +75,30 @@ rule shapes_models:
         device=config["device"],
     script:
         "../workflow/scripts/shapes_models.py"
+
+
+rule shapes_ladder:
+    input:
+        weights=shapes_weights(SHAPES_LADDER),
+        tokens="results/shapes/tokens.npz",
+    output:
+        ladder="results/shapes/ladder.csv",
+        curves="results/shapes/ladder_curves.csv",
+    log:
+        "logs/shapes/ladder.log",
+    benchmark:
+        "results/benchmarks/shapes/ladder.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_ladder.py"),
+        eval_windows=SHAPES["eval_windows"],
+        device=config["device"],
+    script:
+        "../workflow/scripts/shapes_ladder.py"
 
 
 rule shapes_similarity:
@@ -178,5 +203,6 @@ rule shapes:
     input:
         "results/shapes/models.csv",
         "results/shapes/similarity.csv",
+        "results/shapes/ladder.csv",
         "paper/generated/shapes.tex",
         expand("results/figures/{figure}.pdf", figure=SHAPES_FIGURES),

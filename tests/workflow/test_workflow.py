@@ -73,7 +73,9 @@ def test_llm_stage_runs_end_to_end_on_tiny_models(built):
     assert (losses[losses.status == "ok"].tokens > 0).all()
     fits = json.loads((built / "results/fits/llm.json").read_text())
     assert {"alpha_m", "alpha_m_se", "C_m", "offsets", "points"} <= set(fits)
-    assert len(fits["points"]) == 3 * 2  # the absent text has no loss, so no point
+    assert len(fits["joint_checkpoints"]["points"]) == 3 * 2  # the absent text has no loss, so no point
+    assert len(fits["points"]) == 3 * 2 + 2 * 2  # and the width ladder's (width, seed) points
+    assert fits["ladder"]["n_points"] == 4 and {p["family"] for p in fits["ladder"]["points"]} == {"ladder"}
     assert "skipped" in (built / "logs/llm/losses/tiny-8.log").read_text()
     assert "\\LlmAlphaM" in (built / "paper/generated/llm.tex").read_text()
 
@@ -102,6 +104,12 @@ def test_shape_sweep_runs_end_to_end(built):
     assert len(pd.read_csv(built / "results/shapes/llm_shapes.csv")) == 3
     assert "\\ShapesConclusion" in (built / "paper/generated/shapes.tex").read_text()
     assert "step 30/30" in (built / "logs/shapes/train/L4_d8_s1.log").read_text()
+    ladder = pd.read_csv(built / "results/shapes/ladder.csv")
+    assert list(zip(ladder.d_model, ladder.seed)) == [(8, 0), (8, 1), (16, 0), (16, 1)]
+    assert ladder.data_seed.nunique() == 2 and (ladder.vocab >= 8 * ladder.d_model).all()
+    assert {"heldout_loss", "mean_sq_overlap", "overlap_ratio", "phi_half"} <= set(ladder.columns)
+    curves = pd.read_csv(built / "results/shapes/ladder_curves.csv")
+    assert sorted(set(curves.step)) == [10, 20] and len(curves) == 2 * len(ladder)
 
 
 def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):

@@ -17,6 +17,7 @@ from superscale.provenance.runlog import logged
 def main(smk) -> None:
     matplotlib.style.use(smk.input.style)
     heads = pd.read_csv(smk.input.heads)
+    ladder = pd.read_csv(smk.input.ladder)
     fits = json.load(open(smk.input.fits))
     chinchilla = pd.read_csv(smk.input.chinchilla, comment="#")
     chinchilla["n_params"] = chinchilla.params_million * 1e6
@@ -25,7 +26,9 @@ def main(smk) -> None:
         return {(Path(p).parent.name, Path(p).stem): pd.read_csv(p)["count"].to_numpy() for p in smk.input.counts}
 
     draw = {
-        "fig06a": lambda: llm_figures.fig6a_overlap(heads),
+        "fig06a": lambda: llm_figures.fig6a_overlap(
+            pd.concat([heads, ladder.assign(family="ladder (trained)", width=ladder.d_model)])
+        ),
         "fig06b": lambda: llm_figures.fig6b_excess_loss(fits),
         "fig19": lambda: llm_figures.fig19_norm_histogram(json.load(open(smk.input.histogram))),
         "fig20": lambda: llm_figures.fig20_norms(heads),

@@ -1,6 +1,7 @@
 """Draw one large-toy figure (wildcard `large_figure`) into a PDF; the science is in superscale.figures.scaling.
 
-Fig. 1d also draws the language models' points (the LLM fit's `points`), an input only its job has.
+Fig. 1d also draws the language models' points (those of the LLM fit over the pretrained checkpoints,
+not the trained width ladder), an input only its job has.
 """
 
 import json
@@ -23,7 +24,7 @@ def main(smk) -> None:
     norms = pd.read_parquet(smk.input.norms)
     fits = pd.read_csv(smk.input.fits)
     llm_fit = getattr(smk.input, "llm", None)
-    llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["points"]) if llm_fit else None
+    llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["joint_checkpoints"]["points"]) if llm_fit else None
     draw = {
         "fig01b": lambda: scaling.fig1b_weak(metrics),
         "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm),

@@ -4,7 +4,14 @@ import json
 
 import pandas as pd
 
-from superscale.llm.fits import chinchilla_alpha_m, joint_fit, overlap_slope, size_exponent
+from superscale.llm.fits import (
+    chinchilla_alpha_m,
+    joint_fit,
+    ladder_points,
+    overlap_slope,
+    seed_alphas,
+    size_exponent,
+)
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -12,11 +19,20 @@ smk = snakemake
 with logged(smk):
     heads = pd.read_csv(smk.input.heads)
     losses = pd.read_csv(smk.input.losses)
+    ladder = pd.read_csv(smk.input.ladder)
+    trained = ladder_points(ladder, smk.params.ladder_dataset)
     chinchilla = pd.read_csv(smk.input.chinchilla, comment="#")
     chinchilla["n_params"] = chinchilla.params_million * 1e6
-    fits = {"joint": joint_fit(losses, smk.params.offsets_by)}
+    # Eq. 6 over the checkpoints and the width ladder, one C_m per family with two or more widths:
+    # the fit the reproduction table quotes (a tiny trained ladder and pretrained LLMs share no C_m)
+    every = pd.concat([losses, trained.drop(columns="seed")])
+    fits = {"joint": joint_fit(every, smk.params.offsets_by, prefactor_by="family")}
     # the paper's Fig. 1d reads these keys at the top level
-    fits |= {key: fits["joint"][key] for key in ("alpha_m", "alpha_m_se", "C_m", "offsets", "points")}
+    fits |= {key: fits["joint"][key] for key in ("alpha_m", "alpha_m_se", "C_m", "prefactors", "offsets", "points")}
+    fits["joint_shared_prefactor"] = joint_fit(every, smk.params.offsets_by)  # Eq. 6 as written: one C_m
+    fits["joint_checkpoints"] = joint_fit(losses, smk.params.offsets_by)
+    fits["ladder"] = joint_fit(trained, ["family"]) | {"alpha_m_by_seed": seed_alphas(trained)}
+    fits["ladder_overlap_vs_inverse_width"] = overlap_slope(ladder.assign(width=ladder.d_model))
     # a cross-family variant (one offset per dataset), identifiable where each family has one model;
     # it assumes the families share their irreducible loss, which the paper does not
     fits["joint_dataset_offsets"] = joint_fit(losses, ["dataset"])
@@ -25,10 +41,11 @@ with logged(smk):
     fits["chinchilla"] = chinchilla_alpha_m(chinchilla) | {"source": smk.input.chinchilla}
     with open(smk.output.fits, "w") as out:
         json.dump(fits, out, indent=1, default=float)
-    print(json.dumps({k: v for k, v in fits["joint"].items() if k != "points"}, indent=1, default=float))
+    for name in ("joint", "joint_shared_prefactor", "joint_checkpoints", "ladder"):
+        print(name, json.dumps({k: v for k, v in fits[name].items() if k != "points"}, indent=1, default=float))
     print(
         json.dumps(
-            {k: v for k, v in fits.items() if k not in ("points", "joint", "joint_dataset_offsets")},
+            {k: v for k, v in fits.items() if not k.startswith("joint") and k not in ("points", "ladder", "offsets")},
             indent=1,
             default=float,
         )

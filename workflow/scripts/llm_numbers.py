@@ -4,21 +4,22 @@ import json
 
 import pandas as pd
 
-from superscale.paper.llm_numbers import llm_summary
+from superscale.paper.llm_numbers import ladder_summary, llm_summary
 from superscale.paper.numbers import latex_macros
 from superscale.provenance.runlog import logged
 
 smk = snakemake
 
 with logged(smk):
+    fits = json.load(open(smk.input.fits))
     values = llm_summary(
         pd.read_csv(smk.input.heads),
         pd.read_csv(smk.input.losses),
         pd.read_csv(smk.input.zipf),
-        json.load(open(smk.input.fits)),
+        fits,
         smk.params.loss,
         smk.params.datasets,
-    )
+    ) | ladder_summary(pd.read_csv(smk.input.ladder), pd.read_csv(smk.input.curves), fits)
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)
     print(text)

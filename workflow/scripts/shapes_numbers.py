@@ -5,8 +5,8 @@ import json
 import pandas as pd
 
 from superscale.paper.numbers import latex_macros
+from superscale.paper.shapes_numbers import shapes_summary
 from superscale.provenance.runlog import logged
-from superscale.shapes.analysis import shapes_summary
 
 smk = snakemake
 

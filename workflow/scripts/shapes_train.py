@@ -13,7 +13,7 @@ import torch
 from superscale.core.device import configure_precision, resolve_device
 from superscale.provenance.runlog import logged
 from superscale.shapes.gpt import GPT, GPTShape, non_embedding_parameters
-from superscale.shapes.token_stream import training_starts
+from superscale.shapes.token_stream import evaluation_starts, training_starts, windows
 from superscale.shapes.training import LMSettings, train_language_model
 
 smk = snakemake
@@ -24,7 +24,8 @@ with logged(smk) as log:
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(smk.params.device)
     configure_precision(device)
-    tokens = np.load(smk.input.tokens)["train"]
+    stream = np.load(smk.input.tokens)
+    tokens = stream["train"]
     shape = GPTShape(
         vocab=spec["vocab"],
         context=spec["context"],
@@ -42,7 +43,12 @@ with logged(smk) as log:
     )
     starts = training_starts(len(tokens), shape.context, settings.batch_size, settings.steps, spec["data_seed"])
     started = time.perf_counter()
-    history = train_language_model(model, tokens, starts, settings, device, name, progress=log)
+    curve = None
+    if "curve" in spec:  # the ladder's held-out loss curve
+        heldout = stream["heldout"]
+        curve_windows = evaluation_starts(len(heldout), shape.context, spec["curve"]["windows"])
+        curve = (windows(heldout, curve_windows, shape.context), spec["curve"]["every"])
+    history = train_language_model(model, tokens, starts, settings, device, name, progress=log, curve=curve)
     torch.save(
         {
             "model": name,

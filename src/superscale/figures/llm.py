@@ -60,18 +60,19 @@ def fig6b_excess_loss(fit: dict) -> Figure:
     colours, markers = _colours(points.family), _markers(points.dataset)
     for (family, dataset), group in points.groupby(["family", "dataset"]):
         ax.scatter(group.d_model, group.excess_loss, color=colours[family], marker=markers[dataset], zorder=3)
-    m = np.geomspace(points.d_model.min() / 1.3, points.d_model.max() * 1.3, 50)
-    ax.plot(
-        m,
-        fit["C_m"] * m ** -fit["alpha_m"],
-        color="black",
-        lw=0.8,
-        label=rf"$\alpha_m={fit['alpha_m']:.2f}\pm{_se(fit['alpha_m_se'])}$",
-    )
+    label = rf"$\alpha_m={fit['alpha_m']:.2f}\pm{_se(fit['alpha_m_se'])}$"
+    # one line per C_m: the fit's own per family where it has them, else the one shared
+    for prefactor in fit.get("prefactors", [{"C_m": fit["C_m"]}]):
+        family = points[points.family == prefactor["family"]] if "family" in prefactor else points
+        m = np.geomspace(family.d_model.min() / 1.3, family.d_model.max() * 1.3, 50)
+        colour = colours.get(prefactor.get("family"), "black")
+        ax.plot(m, prefactor["C_m"] * m ** -fit["alpha_m"], color=colour, lw=0.8, label=label)
+        label = None
     handles = [ax.scatter([], [], color=c, label=f) for f, c in colours.items()]
     handles += [ax.scatter([], [], color="grey", marker=mk, label=d) for d, mk in markers.items()]
     ax.set(xscale="log", yscale="log", xlabel="$m$ (d_model)", ylabel=r"$L - L_{\backslash m}$ (nats/token)")
-    ax.legend(handles=handles + ax.get_lines(), fontsize=6)
+    lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    ax.legend(handles=handles + lines, fontsize=6)
     return fig
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from superscale.shapes.analysis import group_label, representation_name
+from superscale.shapes.statistics import representation_name
+from superscale.shapes.verdicts import group_label
 
 
 def _colours(groups) -> dict:

@@ -6,7 +6,9 @@ least_squares) with standard errors from the Jacobian, cov = s^2 (J^T J)^-1, s^2
 The paper fitted the same model with Adam on the MSE and quoted, as its error, the slope error of
 the log-linearised fit; that number is reported beside ours (`alpha_m_se_loglinear`).
 A group with one width only pins its offset to its point and says nothing about alpha_m; the fit
-reports how many points do constrain the exponent and whether the Jacobian has full rank.
+reports how many points do constrain the exponent and whether the Jacobian has full rank. The shape
+stage's width ladder (models that differ only in width, trained alike) enters as one more family,
+one point per (width, seed) (`ladder_points`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,17 @@ import pandas as pd
 from scipy import optimize, stats
 
 ALPHA_N_BESIROGLU = (0.35, 0.02)  # alpha_N of Besiroglu et al. (2024), as the paper uses it
+LADDER = "ladder"  # the family name of the shape stage's trained width ladder in the joint fit
 
 
-def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset")) -> dict:
-    """Fit L = C_m m^-alpha_m + offset[group] to rows with columns d_model, loss_nats and offsets_by."""
+def joint_fit(
+    points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"), prefactor_by: str | None = None
+) -> dict:
+    """Fit L = C_m m^-alpha_m + offset[group] to rows with columns d_model, loss_nats and offsets_by.
+
+    With `prefactor_by` (e.g. "family"), each level of that column with two or more widths gets a C_m
+    of its own (one shared exponent); a level with one width has no width term, since its offsets
+    absorb any C_m m^-alpha_m. Eq. 6 shares one C_m, which only suits families trained alike."""
     points = points.dropna(subset=["loss_nats"]).reset_index(drop=True)
     offsets_by = list(offsets_by)
     groups = points.groupby(offsets_by, sort=True).ngroup().to_numpy()
@@ -34,14 +43,24 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
     n_groups = len(names)
     if len(points) < 3 or n_groups == 0:
         raise ValueError(f"the joint fit needs at least 3 points, got {len(points)}")
+    levels, prefactor, width_term = [None], np.zeros(len(points), int), np.ones(len(points))
+    if prefactor_by is not None:
+        widths = points.groupby(prefactor_by).d_model.nunique()
+        levels = sorted(widths[widths >= 2].index)
+        if not levels:
+            raise ValueError(f"the joint fit with one C_m per {prefactor_by} needs a {prefactor_by} with two widths")
+        index = points[prefactor_by].map({level: i for i, level in enumerate(levels)})
+        width_term = index.notna().to_numpy(float)
+        prefactor = index.fillna(0).to_numpy(int)
+    n_c = len(levels)
 
     def model(theta):
-        return theta[0] * m ** -theta[1] + theta[2:][groups]
+        return theta[1 : 1 + n_c][prefactor] * m ** -theta[0] * width_term + theta[1 + n_c :][groups]
 
     start_offsets = np.array([loss[groups == g].min() for g in range(n_groups)]) - 0.5
-    start = np.concatenate([[500.0, 1.0], start_offsets])  # the paper's initial A = 500, alpha = 1
-    lower = np.concatenate([[0.0, 0.0], np.full(n_groups, -np.inf)])
-    upper = np.concatenate([[np.inf, 10.0], np.full(n_groups, np.inf)])
+    start = np.concatenate([[1.0], np.full(n_c, 500.0), start_offsets])  # the paper's initial alpha = 1, A = 500
+    lower = np.concatenate([[0.0], np.zeros(n_c), np.full(n_groups, -np.inf)])
+    upper = np.concatenate([[10.0], np.full(n_c, np.inf), np.full(n_groups, np.inf)])
     result = optimize.least_squares(
         lambda t: model(t) - loss,
         start,
@@ -61,24 +80,29 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
         with np.errstate(invalid="ignore"):
             se = np.sqrt(np.diag(rss / dof * np.linalg.inv(jac.T @ jac)))
     informative = sum(int(np.unique(m[groups == g]).size >= 2) * int(np.sum(groups == g)) for g in range(n_groups))
-    offsets = theta[2:]
+    offsets, prefactors = theta[1 + n_c :], theta[1 : 1 + n_c][prefactor]
     excess = loss - offsets[groups]
-    return {
+    with_width = width_term > 0
+    fit = {
         "method": "scipy.optimize.least_squares on L = C_m m^-alpha_m + offset[group]; SE = sqrt(diag(s^2 (J^T J)^-1))",
         "offsets_by": offsets_by,
-        "alpha_m": float(theta[1]),
-        "alpha_m_se": float(se[1]),
-        "alpha_m_se_loglinear": _loglinear_se(m, loss, offsets[groups], theta[0], theta[1]),
-        "C_m": float(theta[0]),
-        "C_m_se": float(se[0]),
-        "offsets": [name | {"offset": float(v), "offset_se": float(s)} for name, v, s in zip(names, offsets, se[2:])],
+        "alpha_m": float(theta[0]),
+        "alpha_m_se": float(se[0]),
+        "alpha_m_se_loglinear": _loglinear_se(
+            m[with_width], loss[with_width], offsets[groups][with_width], prefactors[with_width], theta[0]
+        ),
+        "C_m": float(theta[1]),
+        "C_m_se": float(se[1]),
+        "offsets": [
+            name | {"offset": float(v), "offset_se": float(s)} for name, v, s in zip(names, offsets, se[1 + n_c :])
+        ],
         "n_points": len(points),
         "n_parameters": len(theta),
         "n_points_constraining_alpha": informative,
         "dof": dof,
         "rss": rss,
         "jacobian_rank": rank,
-        "identifiable": bool(rank == len(theta) and dof > 0 and informative >= 3 and np.isfinite(se[1])),
+        "identifiable": bool(rank == len(theta) and dof > 0 and informative >= 3 and np.isfinite(se[0])),
         "converged": bool(result.success),
         "points": [
             {
@@ -93,6 +117,37 @@ def joint_fit(points: pd.DataFrame, offsets_by: list[str] = ("family", "dataset"
             for r, g, e in zip(points.itertuples(), groups, excess)
         ],
     }
+    if prefactor_by is not None:
+        fit["prefactors"] = [
+            {prefactor_by: level, "C_m": float(c), "C_m_se": float(e)}
+            for level, c, e in zip(levels, theta[1 : 1 + n_c], se[1 : 1 + n_c])
+        ]
+    return fit
+
+
+def ladder_points(ladder: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """The width ladder's models (results/shapes/ladder.csv) as points of the joint fit: family
+    "ladder", their held-out loss on `dataset` in nats per token."""
+    return pd.DataFrame(
+        {
+            "model": ladder.model,
+            "family": LADDER,
+            "d_model": ladder.d_model,
+            "dataset": dataset,
+            "loss_nats": ladder.heldout_loss,
+            "seed": ladder.seed,
+        }
+    )
+
+
+def seed_alphas(points: pd.DataFrame) -> list[float]:
+    """alpha_m of L = C m^-alpha + L_inf fitted to each seed's points alone (the spread over seeds
+    shows how much of the exponent is the draw of initialisation and data order); NaN for a seed
+    with fewer than 3 widths, which cannot fix 3 parameters."""
+    return [
+        joint_fit(rows, ["family"])["alpha_m"] if rows.d_model.nunique() >= 3 else math.nan
+        for _, rows in points.groupby("seed")
+    ]
 
 
 def _rank(jac: np.ndarray, rtol: float = 1e-7) -> int:

@@ -1,9 +1,11 @@
 """Plain text for LaTeX: special characters escaped, and the Unicode symbols the pipeline's texts use
-(config descriptions, model and file names) typeset."""
+(config descriptions, model and file names) typeset; and booktabs tabulars from rows or a frame."""
 
 from __future__ import annotations
 
 import re
+
+import pandas as pd
 
 # Unicode in published.yaml's texts and what LaTeX typesets for it (maths in $...$).
 _TEX_SYMBOLS = {
@@ -35,3 +37,24 @@ def escape(text: object) -> str:
     """Plain text with the symbols above typeset and LaTeX's special characters escaped."""
     escape = {"\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
     return _TEX_PATTERN.sub(lambda match: _TEX_SYMBOLS.get(match.group(0)) or escape[match.group(0)], str(text))
+
+
+def tabular(columns: str, header: str, rows: list[str]) -> str:
+    """A booktabs tabular from its column spec, header line and body lines."""
+    return "\n".join(
+        [
+            f"\\begin{{tabular}}{{{columns}}}",
+            r"\toprule",
+            header + r" \\",
+            r"\midrule",
+            *(row + r" \\" for row in rows),
+            r"\bottomrule",
+            r"\end{tabular}",
+        ]
+    )
+
+
+def frame_tabular(frame: pd.DataFrame, columns: list[tuple[str, str, object]]) -> str:
+    """A tabular of a frame, one body line per row, from (alignment, header, row -> text) triples."""
+    rows = [" & ".join(str(cell(row)) for _, _, cell in columns) for row in frame.itertuples()]
+    return tabular("".join(align for align, _, _ in columns), " & ".join(head for _, head, _ in columns), rows)

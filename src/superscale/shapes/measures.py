@@ -24,10 +24,12 @@ from itertools import combinations
 import numpy as np
 import torch
 
+from superscale.core.device import resolve_device
 from superscale.llm.unembedding import head_statistics, normalised_rows
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import implied_density
 from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n
+from superscale.shapes.token_stream import evaluation_starts, windows
 from superscale.shapes.training import heldout_loss, residual_streams
 
 SAME, DIFFERENT = "same shape", "different shape"
@@ -64,7 +66,7 @@ def model_record(
     represented = head["phi_half"] * shape.vocab
     return {
         "model": payload["model"],
-        "n_group": spec["n_group"],
+        **({"n_group": spec["n_group"]} if "n_group" in spec else {}),
         "n_nonembedding": payload["n_nonembedding"],
         "n_kaplan": kaplan_n(shape.n_layer, shape.d_model),
         "n_layer": shape.n_layer,
@@ -93,6 +95,42 @@ def model_record(
         "device": payload["device"],
         "threads": payload["threads"],
     }
+
+
+def measure_models(paths, tokens, eval_windows: int, device: str, progress=None) -> list[dict]:
+    """model_record of every trained model in `paths`, each on `eval_windows` windows of the
+    held-out stream in the `tokens` file (rule shapes_tokens), on `device` (config `device`)."""
+    heldout = np.load(tokens)["heldout"]
+    device = resolve_device(device)
+    rows = []
+    for path in paths:
+        model, payload = load_trained(path)
+        context = model.shape.context
+        batches = windows(heldout, evaluation_starts(len(heldout), context, eval_windows), context)
+        rows.append(model_record(model, payload, batches, device))
+        if progress is not None:
+            print(
+                f"{rows[-1]['model']}: held-out loss {rows[-1]['heldout_loss']:.4f}, mean squared overlap "
+                f"{rows[-1]['mean_sq_overlap']:.4g} (x d_model = {rows[-1]['overlap_ratio']:.3f})",
+                file=progress,
+                flush=True,
+            )
+    return rows
+
+
+def loss_curve(payload: dict) -> list[dict]:
+    """The held-out loss curve recorded during training (ladder models), one row per point."""
+    spec, history = payload["spec"], payload["history"]
+    return [
+        {
+            "model": payload["model"],
+            "d_model": spec["d_model"],
+            "seed": spec["seed"],
+            "step": step,
+            "heldout_loss": loss,
+        }
+        for step, loss in zip(history["heldout_steps"], history["heldout_losses"])
+    ]
 
 
 def representations(model: GPT, batches: torch.Tensor, depths: list[float], device: torch.device) -> dict:

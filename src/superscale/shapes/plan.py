@@ -1,9 +1,13 @@
-"""Which models the shape sweep trains: one per (shape, init seed), named L{n_layer}_d{d_model}_s{seed}.
+"""Which models the shape stage trains: one per (shape, seed), named L{n_layer}_d{d_model}_s{seed},
+and the width ladder's, named ladder_L{n_layer}_d{d_model}_s{seed}.
 
 A config's `shapes.sizes` lists groups of shapes [n_layer, d_model] meant to share one
 non-embedding N; each group is labelled by Kaplan's 12 n_layer d_model^2 of its first shape (the
-counted N of every model is recorded beside it). Everything here is a pure function of the config,
-so that a model's spec (its params) changes only when something that decides its weights changes.
+counted N of every model is recorded beside it). `shapes.ladder` lists widths at one depth, trained
+alike on their own token budget, for loss and overlap against width. Seed s reads the windows of
+data seed `data_seed + s`: two seeds differ in their data order as well as their initialisation,
+as two training runs do. Everything here is a pure function of the config, so that a model's spec
+(its params) changes only when something that decides its weights changes.
 """
 
 from __future__ import annotations
@@ -18,6 +22,26 @@ def model_name(n_layer: int, d_model: int, seed: int) -> str:
     return f"L{n_layer}_d{d_model}_s{seed}"
 
 
+def ladder_name(n_layer: int, d_model: int, seed: int) -> str:
+    return "ladder_" + model_name(n_layer, d_model, seed)
+
+
+def _spec(settings: dict, n_layer: int, d_model: int, seed: int, training: dict, where: str) -> dict:
+    """What decides one model's weights: shape, init seed, data order and training settings."""
+    if d_model % settings["head_dim"]:
+        raise ValueError(f"config {where}: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}")
+    return {
+        "n_layer": n_layer,
+        "d_model": d_model,
+        "head_dim": settings["head_dim"],
+        "vocab": settings["vocab_size"],
+        "context": settings["context"],
+        "seed": seed,
+        "data_seed": settings["data_seed"] + seed,
+        "training": training,
+    }
+
+
 def shape_plan(settings: dict) -> dict[str, dict]:
     """Model name -> spec (shape, seeds, N group, training settings) for every model of the sweep."""
     training = {key: settings[key] for key in TRAINING_KEYS}
@@ -25,28 +49,39 @@ def shape_plan(settings: dict) -> dict[str, dict]:
     for shapes in settings["sizes"]:
         group = kaplan_n(*shapes[0])
         for n_layer, d_model in shapes:
-            if d_model % settings["head_dim"]:
-                raise ValueError(
-                    f"config shapes.sizes: d_model {d_model} is not a multiple of head_dim {settings['head_dim']}"
-                )
             for seed in settings["seeds"]:
                 name = model_name(n_layer, d_model, seed)
                 if name in models:
                     raise ValueError(
                         f"config shapes.sizes: shape [{n_layer}, {d_model}] appears in more than one group"
                     )
-                models[name] = {
-                    "n_layer": n_layer,
-                    "d_model": d_model,
-                    "head_dim": settings["head_dim"],
-                    "vocab": settings["vocab_size"],
-                    "context": settings["context"],
-                    "seed": seed,
-                    "data_seed": settings["data_seed"],
-                    "n_group": group,
-                    "training": training,
-                }
+                models[name] = _spec(settings, n_layer, d_model, seed, training, "shapes.sizes") | {"n_group": group}
     return models
+
+
+def ladder_plan(settings: dict) -> dict[str, dict]:
+    """Model name -> spec for the width ladder: `shapes.ladder.widths` at depth `ladder.n_layer`, the
+    sweep's tokenizer, context, head width and optimiser, the ladder's own steps and batch size, and a
+    held-out loss curve (`curve_every` steps over `curve_windows` windows) to show how near
+    convergence each width is."""
+    ladder = settings["ladder"]
+    training = {key: ladder.get(key, settings[key]) for key in TRAINING_KEYS}
+    vocab, widest = settings["vocab_size"], max(ladder["widths"])
+    if vocab < 8 * widest:
+        raise ValueError(
+            f"config shapes.ladder.widths: the widest, {widest}, needs vocab_size >= 8 x {widest} = {8 * widest} for "
+            f"heads in strong superposition (V/m >= 8, as for the LLMs); shapes.vocab_size is {vocab}: raise it or "
+            f"narrow the ladder"
+        )
+    curve = {"every": ladder["curve_every"], "windows": ladder["curve_windows"]}
+    return {
+        ladder_name(ladder["n_layer"], width, seed): _spec(
+            settings, ladder["n_layer"], width, seed, training, "shapes.ladder.widths"
+        )
+        | {"curve": curve}
+        for width in ladder["widths"]
+        for seed in ladder["seeds"]
+    }
 
 
 def train_minutes(spec: dict, threads: int) -> int:

@@ -55,11 +55,14 @@ def train_language_model(
     device: torch.device,
     label: str,
     progress: IO | None = None,
+    curve: tuple[torch.Tensor, int] | None = None,
 ) -> dict:
     """Train in place on the windows at `starts` (steps x batch); return the loss history.
 
-    A non-finite loss raises DivergenceError naming `label` and the step, before the step is
-    applied; the caller writes nothing then, so earlier outputs stay as they were."""
+    With `curve` = (held-out windows, every), the held-out loss is also taken every `every` steps
+    and after the last, so that a run's distance from convergence can be read off. A non-finite loss
+    raises DivergenceError naming `label` and the step, before the step is applied; the caller
+    writes nothing then, so earlier outputs stay as they were."""
     if starts.shape != (settings.steps, settings.batch_size):
         raise ValueError(
             f"{label}: {starts.shape} window offsets for {settings.steps} steps x batch {settings.batch_size}"
@@ -69,6 +72,7 @@ def train_language_model(
     schedule = Schedule(settings.steps, settings.warmup_steps, settings.min_lr_ratio)
     context = model.shape.context
     logged_steps, logged_losses, window_losses = [], [], []
+    curve_steps, curve_losses = [], []
     started = time.perf_counter()
     for step in range(settings.steps):
         for group in optimizer.param_groups:
@@ -81,6 +85,10 @@ def train_language_model(
         torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
         optimizer.step()
         window_losses.append(loss.item())
+        if curve is not None and ((step + 1) % curve[1] == 0 or step + 1 == settings.steps):
+            curve_steps.append(step + 1)
+            curve_losses.append(heldout_loss(model, curve[0], device))
+            model.train()
         if (step + 1) % settings.log_every == 0 or step + 1 == settings.steps:
             logged_steps.append(step + 1)
             logged_losses.append(float(np.mean(window_losses)))
@@ -98,7 +106,7 @@ def train_language_model(
         "final_train_loss": logged_losses[-1],
         "tokens_trained": settings.steps * settings.batch_size * context,
         "train_seconds": time.perf_counter() - started,
-    }
+    } | ({"heldout_steps": curve_steps, "heldout_losses": curve_losses} if curve is not None else {})
 
 
 @torch.no_grad()

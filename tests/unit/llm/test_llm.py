@@ -406,3 +406,31 @@ def test_joint_fit_with_two_widths_per_group_is_not_identifiable():
     two = data[data.d_model.isin([1024, 4096])]
     fit = llm_fits.joint_fit(two)
     assert not fit["identifiable"] and fit["jacobian_rank"] < fit["n_parameters"]
+
+
+def test_a_width_ladder_pins_the_joint_exponent_with_its_own_prefactor():
+    """Two widths per checkpoint family leave alpha_m free; one more family with 5 widths x 2 seeds
+    (the shape stage's ladder) pins it. Trained alike to nothing like the checkpoints, the ladder has
+    its own C_m: with one C_m per family the joint fit is identifiable and its exponent is the
+    ladder's own, which the two-width families cannot move."""
+    two = synthetic_losses(0.003)
+    two = two[two.d_model.isin([1024, 4096])]
+    rng = np.random.default_rng(1)
+    widths = np.repeat([16, 32, 48, 64, 128], 2)
+    ladder = pd.DataFrame(
+        {
+            "model": [f"ladder_{m}_{s}" for m, s in zip(widths, [0, 1] * 5)],
+            "d_model": widths,
+            "seed": [0, 1] * 5,
+            "heldout_loss": 2.0 * widths**-0.6 + 3.0 + 0.0005 * rng.normal(size=10),
+        }
+    )
+    points = llm_fits.ladder_points(ladder, "plays (held out)")
+    assert set(points.family) == {"ladder"} and (points.loss_nats == ladder.heldout_loss).all()
+    alone = llm_fits.joint_fit(points, ["family"])
+    assert alone["identifiable"] and abs(alone["alpha_m"] - 0.6) < 3 * alone["alpha_m_se"] < 0.3
+    joint = llm_fits.joint_fit(pd.concat([two, points.drop(columns="seed")]), prefactor_by="family")
+    assert joint["identifiable"] and joint["jacobian_rank"] == joint["n_parameters"]
+    assert joint["alpha_m"] == pytest.approx(alone["alpha_m"], abs=1e-4)
+    assert {p["family"] for p in joint["prefactors"]} == {"A", "B", "ladder"}
+    assert llm_fits.seed_alphas(points) == pytest.approx([0.6, 0.6], abs=0.15)

@@ -116,6 +116,26 @@ def test_unigram_loss_is_the_entropy_of_the_fitted_frequencies():
     assert unigram_loss(tokens, np.array([0, 1]), 8) > math.log(4)  # smoothing spends mass on unseen ids
 
 
+def test_each_seed_of_the_sweep_and_the_ladder_reads_its_own_batches():
+    """In the default config, two seeds of one shape differ in their windows, not only their init."""
+    from pathlib import Path
+
+    import yaml
+
+    from superscale.shapes.plan import ladder_plan, shape_plan
+
+    settings = yaml.safe_load((Path(__file__).resolve().parents[3] / "config/config.yaml").read_text())["shapes"]
+    for plan in (shape_plan(settings), ladder_plan(settings)):
+        by_shape: dict = {}
+        for spec in plan.values():
+            starts = training_starts(5000, 16, spec["training"]["batch_size"], 5, spec["data_seed"])
+            by_shape.setdefault((spec["n_layer"], spec["d_model"]), []).append((spec["seed"], starts))
+        for runs in by_shape.values():
+            assert len(runs) >= 2
+            for (_, first), (_, second) in zip(runs, runs[1:]):
+                assert not np.array_equal(first, second)
+
+
 def test_windows_are_shared_by_seed_and_cover_the_heldout_stream():
     starts = training_starts(1000, 16, 4, 3, seed=5)
     assert starts.shape == (3, 4) and np.array_equal(starts, training_starts(1000, 16, 4, 3, seed=5))
@@ -250,7 +270,7 @@ def test_llm_shape_of_a_snapshot_counts_its_blocks_and_a_hub_model_needs_the_reg
 
 SHAPES = {49152: [(1, 64), (4, 32), (16, 16)], 196608: [(1, 128), (4, 64), (16, 32)]}
 SETTINGS = {
-    "verdicts": {"loss_flat_percent": 5.0, "z": 2.0, "p_value": 0.05, "cka_margin": 0.05},
+    "verdicts": {"loss_flat_percent": 5.0, "z": 2.0, "p_value": 0.05, "power": 0.8, "cka_margin": 0.05},
     "context": 8,
     "head_dim": 8,
     "steps": 10,
@@ -326,24 +346,34 @@ def _similarity(models, same: float, different: float, noise: float = 0.005) -> 
 
 
 def test_flat_loss_is_flat_and_a_shape_effect_beyond_seed_noise_is_found():
-    from superscale.shapes.analysis import FLAT, SHAPE_MATTERS, UNDECIDED, loss_by_group
+    from superscale.shapes.statistics import FLAT, SHAPE_MATTERS, UNDECIDED, loss_by_group
 
-    flat = loss_by_group(_models(lambda n_layer, d, group: 4.0, lambda d, n: 1 / d), 5.0, 0.05)
+    flat = loss_by_group(_models(lambda n_layer, d, group: 4.0, lambda d, n: 1 / d), 5.0, 0.05, 0.8)
     assert [group["verdict"] for group in flat] == [FLAT, FLAT]
     assert all(group["aspect_spread"] == 64 and group["n_spread_percent"] < 1 for group in flat)
     deep_is_worse = loss_by_group(
-        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d), 5.0, 0.05
+        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d), 5.0, 0.05, 0.8
     )
     assert [group["verdict"] for group in deep_is_worse] == [SHAPE_MATTERS, SHAPE_MATTERS]
     assert deep_is_worse[0]["best"] == [1, 64] and deep_is_worse[0]["worst"] == [16, 16]
     noisy = loss_by_group(
-        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d, noise=1.0), 5.0, 0.05
+        _models(lambda n_layer, d, group: 4.0 + 0.05 * n_layer, lambda d, n: 1 / d, noise=1.0), 5.0, 0.05, 0.8
     )
     assert UNDECIDED in {group["verdict"] for group in noisy}
 
 
+def test_detectable_difference_is_the_power_analysis_of_two_means():
+    """(z_0.975 + z_0.8) sd sqrt(2/n) on many degrees of freedom; fewer make it larger, more seeds smaller."""
+    from superscale.shapes.statistics import detectable_difference
+
+    assert detectable_difference(1.0, 10**7, 2, 0.05, 0.8) == pytest.approx((1.959964 + 0.841621), rel=1e-5)
+    assert detectable_difference(1.0, 3, 2, 0.05, 0.8) > detectable_difference(1.0, 30, 2, 0.05, 0.8)
+    assert detectable_difference(0.1, 10**7, 8, 0.05, 0.8) == pytest.approx(0.1 * 2.801585 / 2, rel=1e-5)
+    assert math.isnan(detectable_difference(0.1, 0, 1, 0.05, 0.8))
+
+
 def test_overlap_regression_tells_width_from_parameter_count():
-    from superscale.shapes.analysis import UNDECIDED, overlap_regression
+    from superscale.shapes.statistics import UNDECIDED, overlap_regression
 
     by_width = overlap_regression(_models(lambda *_: 4.0, lambda d, n: 3 / d), "d_model", 2.0)
     assert by_width["verdict"] == "follows d_model" and by_width["b_d"] == pytest.approx(-1, abs=0.05)
@@ -359,7 +389,7 @@ def test_overlap_regression_tells_width_from_parameter_count():
 
 
 def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
-    from superscale.shapes.analysis import AS_SIMILAR, LESS, UNDECIDED, pooled_similarity, similarity_by_group
+    from superscale.shapes.statistics import AS_SIMILAR, LESS, UNDECIDED, pooled_similarity, similarity_by_group
 
     models = _models(lambda *_: 4.0, lambda d, n: 1 / d)
     less = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
@@ -374,7 +404,7 @@ def test_similarity_verdicts_compare_cross_shape_pairs_with_the_seed_baseline():
 
 
 def test_equal_loss_pairs_are_compared_on_their_own():
-    from superscale.shapes.analysis import similarity_by_group
+    from superscale.shapes.statistics import similarity_by_group
 
     models = _models(lambda n_layer, d, group: 4.0 if n_layer < 16 else 5.0, lambda d, n: 1 / d, noise=0.0)
     rows = similarity_by_group(_similarity(models, 0.9, 0.6), models, 5.0, 2.0, 0.05)
@@ -385,7 +415,7 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     import pandas as pd
 
     from superscale.paper.numbers import latex_macros
-    from superscale.shapes.analysis import shapes_summary
+    from superscale.paper.shapes_numbers import shapes_summary
 
     models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
     llms = pd.DataFrame(
@@ -440,3 +470,46 @@ def test_default_and_paper_sweeps_span_shapes_at_equal_n(path):
         aspects = [d / layers for layers, d in shapes]
         assert max(aspects) / min(aspects) >= 8
         assert {kaplan_n(*shape) for shape in shapes} == {group}
+
+
+def test_ladder_plan_keeps_every_width_in_strong_superposition_and_trains_alike():
+    from pathlib import Path
+
+    import yaml
+
+    from superscale.shapes.plan import ladder_plan
+
+    settings = yaml.safe_load((Path(__file__).resolve().parents[3] / "config/config.yaml").read_text())["shapes"]
+    plan = ladder_plan(settings)
+    widths = sorted({spec["d_model"] for spec in plan.values()})
+    assert len(widths) >= 5 and widths[-1] / widths[0] >= 8 and settings["vocab_size"] >= 8 * widths[-1]
+    assert len({spec["n_layer"] for spec in plan.values()}) == 1
+    assert len({str(spec["training"]) for spec in plan.values()}) == 1  # one budget and schedule
+    assert all(name.startswith("ladder_") and "curve" in spec for name, spec in plan.items())
+    with pytest.raises(ValueError, match=r"shapes.ladder.widths.*vocab_size >= 8 x 256"):
+        ladder_plan(settings | {"ladder": settings["ladder"] | {"widths": [32, 256]}})
+
+
+def test_training_records_the_heldout_curve_when_asked():
+    tokens = np.random.default_rng(0).integers(0, 20, size=2000).astype(np.uint16)
+    settings = LMSettings(
+        batch_size=4, steps=5, lr=1e-2, warmup_steps=1, min_lr_ratio=0.1, weight_decay=0.1, grad_clip=1.0
+    )
+    batch = windows(tokens, evaluation_starts(len(tokens), 8, 4), 8)
+    torch.manual_seed(0)
+    model = GPT(GPTShape(vocab=20, context=8, n_layer=1, d_model=8, head_dim=8))
+    history = train_language_model(
+        model, tokens, training_starts(len(tokens), 8, 4, 5, 0), settings, torch.device("cpu"), "c", curve=(batch, 2)
+    )
+    assert history["heldout_steps"] == [2, 4, 5]
+    assert history["heldout_losses"][-1] == heldout_loss(model, batch, torch.device("cpu"))
+
+
+def test_late_drop_is_what_the_heldout_loss_still_fell_over_the_last_quarter():
+    from superscale.shapes.statistics import late_drop
+
+    steps = np.arange(100, 1001, 100)
+    curves = pd.DataFrame({"model": "m", "d_model": 8, "seed": 0, "step": steps, "heldout_loss": 5.0 - 0.001 * steps})
+    row = late_drop(curves).iloc[0]
+    assert (row.from_step, row.steps) == (700, 1000)
+    assert row.loss_drop == pytest.approx(0.3) and row.loss_drop_percent == pytest.approx(100 * 0.3 / 4.0)
