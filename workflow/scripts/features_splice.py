@@ -1,0 +1,27 @@
+"""Rule features_splice: one model's loss with each last-layer dictionary's reconstruction in place
+of the residual stream the unembedding reads (superscale.features.splice)."""
+
+import json
+
+import torch
+
+from superscale.features.dictionary import load
+from superscale.features.splice import splice_losses
+from superscale.llm.weights import read_head
+from superscale.provenance.runlog import logged
+
+with logged(snakemake):
+    smk = snakemake
+    torch.set_num_threads(smk.threads)
+    name = smk.wildcards.model
+    head = torch.from_numpy(read_head(name, smk.params.entry, json.load(open(smk.input.manifest))).matrix)
+    rows = []
+    for activations, weights in zip(smk.input.activations, smk.input.dictionaries):
+        data = torch.load(activations, weights_only=True)
+        dictionary, record = load(weights)
+        row = {"model": name, "depth": data["depth"], "layer": data["layer"], "latents": dictionary.latents}
+        row |= splice_losses(dictionary, data["heldout"], data["train"].mean(0), head, data["heldout_targets"])
+        row["loss_model"] = data["model_loss_heldout"]
+        rows.append(row)
+        print(json.dumps(row))
+    json.dump(rows, open(smk.output.losses, "w"), indent=1)
