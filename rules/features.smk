@@ -20,11 +20,13 @@ rule features_activations:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
     resources:
+        gpu=1 if USES_GPU else 0,
         mem_mb=llm_loss_mem_mb,
         runtime=60,
     params:
         code=code_fingerprint("workflow/scripts/features_activations.py"),
         settings=features_activation_settings(),
+        device=config["device"],
     script:
         "../workflow/scripts/features_activations.py"
 
@@ -44,11 +46,13 @@ rule features_dictionary:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
     resources:
+        gpu=1 if USES_GPU else 0,
         mem_mb=4096,
         runtime=60,
     params:
         code=code_fingerprint("workflow/scripts/features_dictionary.py"),
         settings=features_dictionary_settings(),
+        device=config["device"],
     script:
         "../workflow/scripts/features_dictionary.py"
 

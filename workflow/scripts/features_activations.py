@@ -14,7 +14,8 @@ from superscale.provenance.runlog import logged
 with logged(snakemake):
     smk = snakemake
     name, settings = smk.wildcards.model, smk.params.settings
-    model, tokenizer = load_model(name, json.load(open(smk.input.manifest)), threads=smk.threads)
+    manifest = json.load(open(smk.input.manifest))
+    model, tokenizer = load_model(name, manifest, threads=smk.threads, device=smk.params.device)
     text_config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
     n_layer = text_config.num_hidden_layers
     layers = {depth_name: layer_index(depth, n_layer) for depth_name, depth in settings["layers"].items()}

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import torch
 
+from superscale.core.device import resolve_device
 from superscale.features.dictionary import DictionarySettings, firing_counts, quality, save, train_dictionary
 from superscale.provenance.runlog import logged
 
@@ -16,7 +17,8 @@ with logged(snakemake):
     size, dense = int(smk.wildcards.size), settings.pop("dense_frequency")
     data = torch.load(smk.input.activations, weights_only=True)
     train = data["train"]
-    model, record = train_dictionary(train, size * train.shape[1], DictionarySettings(**settings))
+    device = resolve_device(smk.params.device)
+    model, record = train_dictionary(train, size * train.shape[1], DictionarySettings(**settings), device=device)
     counts = firing_counts(model, train)
     stats = {
         "model": data["model"],

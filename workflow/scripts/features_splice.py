@@ -6,7 +6,7 @@ import json
 import torch
 
 from superscale.features.dictionary import load
-from superscale.features.splice import splice_losses
+from superscale.features.splice import reference_losses, splice_losses
 from superscale.llm.weights import read_head
 from superscale.provenance.runlog import logged
 
@@ -15,12 +15,15 @@ with logged(snakemake):
     torch.set_num_threads(smk.threads)
     name = smk.wildcards.model
     head = torch.from_numpy(read_head(name, smk.params.entry, json.load(open(smk.input.manifest))).matrix)
-    rows = []
+    rows, references = [], {}
     for activations, weights in zip(smk.input.activations, smk.input.dictionaries):
         data = torch.load(activations, weights_only=True)
-        dictionary, record = load(weights)
+        heldout, targets = data["heldout"], data["heldout_targets"]
+        if activations not in references:
+            references[activations] = reference_losses(heldout, data["train"].mean(0), head, targets)
+        dictionary, _ = load(weights)
         row = {"model": name, "depth": data["depth"], "layer": data["layer"], "latents": dictionary.latents}
-        row |= splice_losses(dictionary, data["heldout"], data["train"].mean(0), head, data["heldout_targets"])
+        row |= splice_losses(dictionary, heldout, head, targets, references[activations])
         row["loss_model"] = data["model_loss_heldout"]
         rows.append(row)
         print(json.dumps(row))

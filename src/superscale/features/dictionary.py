@@ -84,10 +84,14 @@ def batch_top_k(z: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def train_dictionary(
-    activations: torch.Tensor, latents: int, settings: DictionarySettings, progress=sys.stderr
+    activations: torch.Tensor,
+    latents: int,
+    settings: DictionarySettings,
+    progress=sys.stderr,
+    device: torch.device = torch.device("cpu"),
 ) -> tuple[Dictionary, dict]:
-    """Train a dictionary of `latents` latents on (tokens, width) activations; return it and its
-    training record (settings, loss curve, dead-latent count along the way)."""
+    """Train a dictionary of `latents` latents on (tokens, width) activations on `device`; return it
+    (on the CPU) and its training record (settings, loss curve, dead-latent count along the way)."""
     if activations.ndim != 2 or activations.shape[0] < settings.batch_size:
         raise ValueError(
             f"activations of shape {tuple(activations.shape)}: a dictionary needs (tokens, width) with at least "
@@ -101,16 +105,17 @@ def train_dictionary(
     with torch.no_grad():
         model.shift.copy_(activations.mean(0))
         model.scale.copy_((activations - model.shift).square().sum(1).mean().div(width).sqrt())
-    data = model.normalise(activations).detach()
+    model.to(device)
+    data = model.normalise(activations.to(device)).detach()
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    since_fired = torch.zeros(latents, dtype=torch.long)
+    since_fired = torch.zeros(latents, dtype=torch.long, device=device)
     record = {"settings": asdict(settings), "latents": latents, "steps": [], "mse": [], "dead": []}
     order = torch.randperm(tokens, generator=generator)
     position = 0
     for step in tqdm(range(settings.steps), file=progress, mininterval=10, desc="dictionary", unit="step", ascii=True):
         if position + settings.batch_size > tokens:
             order, position = torch.randperm(tokens, generator=generator), 0
-        x = data[order[position : position + settings.batch_size]]
+        x = data[order[position : position + settings.batch_size].to(device)]
         position += settings.batch_size
         z = batch_top_k(model.pre(x), settings.k)
         x_hat = z @ model.W_dec + model.b_dec
@@ -129,7 +134,7 @@ def train_dictionary(
             record["dead"].append(int((since_fired >= settings.dead_after).sum()))
     with torch.no_grad():
         model.threshold.copy_(_threshold(model, data, settings))
-    return model, record
+    return model.cpu(), record
 
 
 def _aux_loss(model, x, x_hat, z, since_fired, settings) -> torch.Tensor:
@@ -137,7 +142,7 @@ def _aux_loss(model, x, x_hat, z, since_fired, settings) -> torch.Tensor:
     dead = since_fired >= settings.dead_after
     count = min(settings.aux_k, int(dead.sum()))
     if count == 0:
-        return torch.zeros(())
+        return torch.zeros((), device=x.device)
     pre = model.pre(x)[:, dead]
     values, indices = torch.topk(pre, count, dim=1)
     aux = torch.zeros_like(pre).scatter_(1, indices, values) @ model.W_dec[dead]
@@ -153,7 +158,7 @@ def _threshold(model: Dictionary, data: torch.Tensor, settings: DictionarySettin
         kept = z[z > 0]
         if kept.numel():
             minima.append(kept.min())
-    return torch.stack(minima).mean() if minima else torch.zeros(())
+    return torch.stack(minima).mean() if minima else torch.zeros((), device=data.device)
 
 
 @torch.no_grad()

@@ -25,11 +25,21 @@ def unembedding_loss(x: torch.Tensor, head: torch.Tensor, targets: torch.Tensor,
 
 
 @torch.no_grad()
-def splice_losses(dictionary, heldout: torch.Tensor, train_mean: torch.Tensor, head: torch.Tensor, targets) -> dict:
-    """Loss of the head on the original, the reconstructed and the mean-ablated held-out activations."""
-    clean = unembedding_loss(heldout, head, targets)
+def reference_losses(heldout: torch.Tensor, train_mean: torch.Tensor, head: torch.Tensor, targets) -> dict:
+    """Loss of the head on the original and on the mean-ablated held-out activations (one pass each,
+    shared by every dictionary of the layer)."""
+    return {
+        "loss_clean": unembedding_loss(heldout, head, targets),
+        "loss_mean_ablated": unembedding_loss(train_mean.expand_as(heldout), head, targets),
+    }
+
+
+@torch.no_grad()
+def splice_losses(dictionary, heldout: torch.Tensor, head: torch.Tensor, targets, reference: dict) -> dict:
+    """Loss of the head on the dictionary's reconstruction of the held-out activations, beside the
+    reference losses: the increase and the share of the mean-ablation gap the reconstruction closes."""
+    clean, ablated = reference["loss_clean"], reference["loss_mean_ablated"]
     spliced = unembedding_loss(dictionary.decode(dictionary.encode(heldout)), head, targets)
-    ablated = unembedding_loss(train_mean.expand_as(heldout), head, targets)
     return {
         "loss_clean": clean,
         "loss_spliced": spliced,

@@ -20,7 +20,8 @@ from superscale.features.dictionary import (
     train_dictionary,
 )
 from superscale.features.laws import fit_law, verdict
-from superscale.features.splice import splice_losses, unembedding_loss
+from superscale.features.planted import planted_case
+from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
 from superscale.features.summary import answer, toy_fits
 from superscale.features.transfer import alpha_m_by_gamma, toy_probabilities
 
@@ -96,7 +97,7 @@ def test_splice_of_a_perfect_reconstruction_costs_nothing():
             return z
 
     x, head, targets = torch.randn(8, 4), torch.randn(10, 4), torch.arange(8)
-    row = splice_losses(Identity(), x, x.mean(0), head, targets)
+    row = splice_losses(Identity(), x, head, targets, reference_losses(x, x.mean(0), head, targets))
     assert row["loss_increase"] == pytest.approx(0.0, abs=1e-6) and row["loss_recovered"] == pytest.approx(1.0)
 
 
@@ -142,3 +143,24 @@ def test_last_layer_activations_are_what_the_unembedding_reads(tmp_path):
     assert unembedding_loss(out["activations"][1], head, out["targets"]) == pytest.approx(out["model_loss"], rel=1e-5)
     unscored = acts.collect(model, tokenizer, documents, 50, 12, [1], "tiny", scored=False)
     assert torch.allclose(unscored["activations"][1], out["activations"][1], atol=1e-5)
+
+
+def test_planted_power_law_is_recovered_and_planted_exponential_is_not_called_one():
+    """The method end to end on planted truth, small: 128 features in 128 dimensions, 10,000 tokens,
+    a dictionary of 2 latents per feature (the stage's full-size version: rule features_planted)."""
+    settings = {
+        "features": 128,
+        "latents_per_feature": 2,
+        "width": 128,
+        "tokens": 10000,
+        "density": 2.0,
+        "noise": 0.0,
+        "seed": 0,
+        "min_tail": 10,
+        "dictionary": {"steps": 500, "batch_size": 256, "lr": 0.01},
+    }
+    power = planted_case({"distribution": "power", "alpha": 1.2}, settings, level=0.1)
+    assert power["alpha"] == pytest.approx(1.2, abs=0.15)
+    assert power["verdict"] != "disfavoured"
+    exponential = planted_case({"distribution": "exponential", "scale": 16.0}, settings, level=0.1)
+    assert exponential["verdict"] == "disfavoured"
