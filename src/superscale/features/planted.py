@@ -46,8 +46,8 @@ def planted_case(case: dict, settings: dict, level: float, progress=None) -> dic
     latents = settings["latents_per_feature"] * settings["features"]
     model, _ = train_dictionary(x, latents, dictionary_settings, progress)
     counts = firing_counts(model, x)
-    recovered = fit_law(counts.double() / settings["tokens"], level, settings["min_tail"])
-    planted = fit_law(planted_counts.double() / settings["tokens"], level, settings["min_tail"])
+    recovered = fit_law(counts.numpy(), settings["tokens"], level, settings["min_tail"])
+    planted = fit_law(planted_counts.numpy(), settings["tokens"], level, settings["min_tail"])
     alpha = case.get("alpha", float("nan"))
     return {
         "distribution": case["distribution"],

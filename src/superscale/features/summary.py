@@ -51,6 +51,18 @@ def answer(laws: pd.DataFrame) -> str:
     return "a power law is " + ", ".join(parts)
 
 
+def _size_shifts(laws: pd.DataFrame) -> str:
+    """'alpha 0.91 -> 1.05 (smollm2-135m, middle), ...': alpha from the smallest to the largest size."""
+    parts = []
+    for (model, depth), group in laws.groupby(["model", "depth"], sort=True):
+        ordered = group.sort_values("size")
+        first, last = ordered.iloc[0], ordered.iloc[-1]
+        parts.append(
+            f"{first.alpha:.2f} at {first['size']}x to {last.alpha:.2f} at {last['size']}x ({escape(model)}, {escape(depth)})"
+        )
+    return "; ".join(parts)
+
+
 def _tabular(columns: str, header: str, lines: list[str]) -> str:
     return "\n".join(
         [rf"\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", r"\midrule", *lines, r"\bottomrule"]
@@ -102,6 +114,7 @@ def macros(
         "FeaturesLevel": f"{settings['law']['level']:g}",
         "FeaturesAlphaMin": float(laws.alpha.min()),
         "FeaturesAlphaMax": float(laws.alpha.max()),
+        "FeaturesSizeShift": _size_shifts(laws),
         "FeaturesFveMin": float(dictionaries.fve_heldout.min()),
         "FeaturesFveMax": float(dictionaries.fve_heldout.max()),
         "FeaturesPlantedAlpha": float(power.alpha_planted),

@@ -30,8 +30,12 @@ def dictionary_table(stats: list[dict], splices: list[dict]) -> pd.DataFrame:
 
 
 def law_table(latents: pd.DataFrame, law: dict) -> pd.DataFrame:
-    """The power-law fit and its tests (superscale.features.laws.fit_law) per dictionary."""
+    """The power-law fit and its tests (superscale.features.laws.fit_law) per dictionary, and how
+    alpha moves with the dictionary size: alpha minus that of the smallest size at the same layer."""
     rows = []
     for key, group in latents.groupby(KEYS, sort=True):
-        rows.append(dict(zip(KEYS, key)) | fit_law(group.frequency.to_numpy(), law["level"], law["min_tail"]))
-    return pd.DataFrame(rows)
+        tokens = round(group["count"].sum() / group.frequency.sum())  # frequency = count / training tokens
+        rows.append(dict(zip(KEYS, key)) | fit_law(group["count"].to_numpy(), tokens, law["level"], law["min_tail"]))
+    table = pd.DataFrame(rows)
+    smallest = table.groupby(["model", "depth"]).alpha.transform("first")  # sorted by size within a layer
+    return table.assign(alpha_shift_from_smallest_size=table.alpha - smallest)

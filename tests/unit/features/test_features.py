@@ -23,6 +23,7 @@ from superscale.features.laws import fit_law, verdict
 from superscale.features.planted import planted_case
 from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
 from superscale.features.summary import answer, toy_fits
+from superscale.features.tables import law_table
 from superscale.features.transfer import alpha_m_by_gamma, toy_probabilities
 
 
@@ -30,12 +31,15 @@ def rank_law(alpha: float, n: int) -> np.ndarray:
     return np.arange(1, n + 1, dtype=float) ** -alpha / 10
 
 
+TOKENS = 10**6
+
+
 def test_fit_law_recovers_a_rank_exponent_and_rejects_exponential_frequencies():
-    power = fit_law(rank_law(1.2, 500))
+    power = fit_law(np.round(rank_law(1.2, 500) * TOKENS), TOKENS)
     assert power["alpha"] == pytest.approx(1.2, abs=0.06)
     assert power["tau"] == pytest.approx(1 + 1 / power["alpha"])
     assert power["lr_exponential"] > 0 and power["verdict"] != "disfavoured"
-    exponential = fit_law(np.exp(-np.arange(500) / 50.0))
+    exponential = fit_law(np.round(np.exp(-np.arange(500) / 50.0) * TOKENS), TOKENS)
     assert exponential["verdict"] == "disfavoured"
 
 
@@ -47,8 +51,10 @@ def test_verdict_needs_both_alternatives_beaten_to_favour_and_one_to_disfavour()
 
 
 def test_fit_law_refuses_too_few_frequencies():
-    with pytest.raises(ValueError, match="at least 20 positive frequencies"):
-        fit_law([0.1, 0.2, 0.0] * 3)
+    with pytest.raises(ValueError, match="at least 20 latents that fire"):
+        fit_law([1, 2, 0] * 3, 100)
+    with pytest.raises(ValueError, match="firing counts"):
+        fit_law(rank_law(1.0, 40), 100)
 
 
 def test_batch_top_k_keeps_the_largest_k_per_input_over_the_batch():
@@ -164,3 +170,17 @@ def test_planted_power_law_is_recovered_and_planted_exponential_is_not_called_on
     assert power["verdict"] != "disfavoured"
     exponential = planted_case({"distribution": "exponential", "scale": 16.0}, settings, level=0.1)
     assert exponential["verdict"] == "disfavoured"
+
+
+def test_law_table_sets_each_size_against_the_smallest_at_its_layer():
+    rows = [
+        pd.DataFrame({"latent": range(60), "count": np.round(rank_law(alpha, 60) * TOKENS)}).assign(
+            frequency=lambda frame: frame["count"] / TOKENS, model="a", depth="last", layer=2, size=size
+        )
+        for size, alpha in ((4, 1.6), (2, 1.0))
+    ]
+    laws = law_table(pd.concat(rows), {"level": 0.1, "min_tail": 5})
+    assert list(laws["size"]) == [2, 4]
+    assert laws.alpha_shift_from_smallest_size.iloc[0] == 0.0
+    assert laws.alpha_shift_from_smallest_size.iloc[1] == pytest.approx(laws.alpha.iloc[1] - laws.alpha.iloc[0])
+    assert laws.alpha.iloc[1] > laws.alpha.iloc[0]
