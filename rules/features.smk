@@ -60,8 +60,8 @@ rule features_dictionary:
 rule features_splice:
     input:
         manifest="resources/llm/{model}.json",
-        activations=features_last_layer_files(
-            "results/features/activations/{{model}}/{depth}.pt"
+        activations=expand(
+            "results/features/activations/{{model}}/{depth}.pt", depth=FEATURES_LAST
         ),
         dictionaries=features_last_layer_files(
             "results/features/dictionaries/{{model}}/{depth}_x{size}.pt"

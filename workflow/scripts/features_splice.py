@@ -2,6 +2,7 @@
 of the residual stream the unembedding reads (superscale.features.splice)."""
 
 import json
+from pathlib import Path
 
 import torch
 
@@ -15,8 +16,10 @@ with logged(snakemake):
     torch.set_num_threads(smk.threads)
     name = smk.wildcards.model
     head = torch.from_numpy(read_head(name, smk.params.entry, json.load(open(smk.input.manifest))).matrix)
+    by_depth = {Path(path).stem: path for path in smk.input.activations}
     rows, references = [], {}
-    for activations, weights in zip(smk.input.activations, smk.input.dictionaries):
+    for weights in smk.input.dictionaries:
+        activations = by_depth[Path(weights).stem.rsplit("_x", 1)[0]]  # <depth>_x<size>.pt
         data = torch.load(activations, weights_only=True)
         heldout, targets = data["heldout"], data["heldout_targets"]
         if activations not in references:
