@@ -22,6 +22,7 @@ include: "rules/fit.smk"
 include: "rules/figures.smk"
 include: "rules/llm.smk"
 include: "rules/shapes.smk"
+include: "rules/features.smk"
 include: "rules/paper.smk"
 
 

@@ -227,3 +227,61 @@ def shapes_train_mem_mb(wildcards):
 
 def shapes_weights(models=SHAPES_SWEEP):
     return expand("results/shapes/weights/{model}.pt", model=list(models))
+
+
+# ---------------------------------------------------------------- feature frequencies (rules/features.smk)
+
+FEATURES = canonical(config["features"])
+if missing := [model for model in FEATURES["models"] if model not in LLM_MODELS]:
+    raise ValueError(
+        f"config features.models: {', '.join(missing)} not among llm.models ({', '.join(LLM_MODELS)}); "
+        "the feature stage reads the LLM stage's fetched weights, so add them to llm.models"
+    )
+FEATURES_FIGURES = list(FIGURES["figure_features"])
+ALL_FIGURES = ALL_FIGURES + FEATURES_FIGURES
+# The depths at 1 are the last layer, where the unembedding reads the residual stream directly.
+FEATURES_LAST = [name for name, depth in FEATURES["layers"].items() if depth == 1.0]
+
+
+wildcard_constraints:
+    depth="|".join(re.escape(name) for name in FEATURES["layers"]),
+    size=r"\d+",
+    features_figure="|".join(FEATURES_FIGURES),
+
+
+def features_activation_settings():
+    """What decides a model's stored activations: texts, their split, the budget and the depths."""
+    return {
+        key: FEATURES[key]
+        for key in ("texts", "heldout_every", "context", "tokens", "layers")
+    }
+
+
+def features_dictionary_settings():
+    """Everything that decides a dictionary but its size (a wildcard): adding a size trains only it."""
+    return {
+        key: value for key, value in FEATURES["dictionary"].items() if key != "sizes"
+    }
+
+
+def features_files(pattern):
+    """pattern for every (model, depth, size) of the stage."""
+    return expand(
+        pattern,
+        model=FEATURES["models"],
+        depth=list(FEATURES["layers"]),
+        size=FEATURES["dictionary"]["sizes"],
+    )
+
+
+def features_last_layer_files(pattern):
+    """pattern (with {{model}}) for every last-layer depth and dictionary size."""
+    return expand(pattern, depth=FEATURES_LAST, size=FEATURES["dictionary"]["sizes"])
+
+
+def features_splices():
+    return (
+        expand("results/features/splice/{model}.json", model=FEATURES["models"])
+        if FEATURES_LAST
+        else []
+    )

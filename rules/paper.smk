@@ -8,6 +8,7 @@ NUMBERS = [
     "paper/generated/methods.tex",
     "paper/generated/reproduction.tex",
     "paper/generated/shapes.tex",
+    "paper/generated/features.tex",
 ]
 
 
@@ -105,6 +106,7 @@ rule paper:
         numbers=NUMBERS + ["paper/generated/provenance.tex"],
         figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
         katta="paper/sections/katta.tex",
+        features="paper/sections/features.tex",
     output:
         pdf="paper/main.pdf",
     log:

@@ -167,6 +167,23 @@ def change_meaning(workdir: Path, module: str, function: str) -> None:
     path.write_text(text[:body] + "\n    _edited = True" + text[body:])
 
 
+def test_feature_stage_runs_end_to_end(built):
+    laws = pd.read_csv(built / "results/features/laws.csv")
+    assert list(laws[["model", "depth", "size"]].itertuples(index=False, name=None)) == [("tiny-16", "last", 8)]
+    assert {"alpha", "x_min", "ks_distance", "lr_lognormal", "p_lognormal", "lr_exponential", "p_exponential"} <= set(
+        laws.columns
+    )
+    assert laws.verdict.isin(["favoured", "disfavoured", "undecided"]).all()
+    latents = pd.read_csv(built / "results/features/latents.csv")
+    assert len(latents) == 8 * 16 and latents.frequency.between(0, 1).all()
+    dictionaries = pd.read_csv(built / "results/features/dictionaries.csv")
+    assert dictionaries.loss_clean.iloc[0] == pytest.approx(dictionaries.loss_model.iloc[0], rel=1e-4)
+    assert set(pd.read_csv(built / "results/features/planted.csv").distribution) == {"power", "exponential"}
+    fits = pd.read_csv(built / "results/features/toy_fits.csv")
+    assert list(fits.regime) == ["strong", "weak"] and fits.alpha_m.notna().all()
+    assert "\\FeaturesAnswer" in (built / "paper/generated/features.tex").read_text()
+
+
 def test_comment_and_docstring_edits_to_every_module_plan_no_job(edited):
     for path in (edited / LIBRARY).rglob("*.py"):
         append(path, "\n# a comment\n")

@@ -1,0 +1,223 @@
+# Feature frequencies in the offline language models: residual-stream activations once per model
+# (every configured depth, training and held-out texts apart), a sparse dictionary per (model,
+# depth, size), the loss with the last layer's reconstructions spliced in, the law of the latents'
+# firing frequencies, the method on planted truth, and toys trained on the measured frequencies.
+
+
+rule features_activations:
+    input:
+        manifest="resources/llm/{model}.json",
+    output:
+        activations=expand(
+            "results/features/activations/{{model}}/{depth}.pt",
+            depth=list(FEATURES["layers"]),
+        ),
+    log:
+        "logs/features/activations/{model}.log",
+    benchmark:
+        "results/benchmarks/features/activations/{model}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: FEATURES["threads"]
+    resources:
+        gpu=1 if USES_GPU else 0,
+        mem_mb=llm_loss_mem_mb,
+        runtime=60,
+    params:
+        code=code_fingerprint("workflow/scripts/features_activations.py"),
+        settings=features_activation_settings(),
+        device=config["device"],
+    script:
+        "../workflow/scripts/features_activations.py"
+
+
+rule features_dictionary:
+    input:
+        activations="results/features/activations/{model}/{depth}.pt",
+    output:
+        weights="results/features/dictionaries/{model}/{depth}_x{size}.pt",
+        stats="results/features/dictionaries/{model}/{depth}_x{size}.json",
+        latents="results/features/dictionaries/{model}/{depth}_x{size}.csv",
+    log:
+        "logs/features/dictionaries/{model}/{depth}_x{size}.log",
+    benchmark:
+        "results/benchmarks/features/dictionaries/{model}/{depth}_x{size}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: FEATURES["threads"]
+    resources:
+        gpu=1 if USES_GPU else 0,
+        mem_mb=4096,
+        runtime=60,
+    params:
+        code=code_fingerprint("workflow/scripts/features_dictionary.py"),
+        settings=features_dictionary_settings(),
+        device=config["device"],
+    script:
+        "../workflow/scripts/features_dictionary.py"
+
+
+rule features_splice:
+    input:
+        manifest="resources/llm/{model}.json",
+        activations=expand(
+            "results/features/activations/{{model}}/{depth}.pt", depth=FEATURES_LAST
+        ),
+        dictionaries=features_last_layer_files(
+            "results/features/dictionaries/{{model}}/{depth}_x{size}.pt"
+        ),
+    output:
+        losses="results/features/splice/{model}.json",
+    log:
+        "logs/features/splice/{model}.log",
+    benchmark:
+        "results/benchmarks/features/splice/{model}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: FEATURES["threads"]
+    resources:
+        mem_mb=llm_loss_mem_mb,
+        runtime=30,
+    params:
+        code=code_fingerprint("workflow/scripts/features_splice.py"),
+        entry=llm_entry,
+    script:
+        "../workflow/scripts/features_splice.py"
+
+
+rule features_laws:
+    input:
+        stats=features_files(
+            "results/features/dictionaries/{model}/{depth}_x{size}.json"
+        ),
+        latents=features_files(
+            "results/features/dictionaries/{model}/{depth}_x{size}.csv"
+        ),
+        splices=features_splices(),
+    output:
+        latents="results/features/latents.csv",
+        dictionaries="results/features/dictionaries.csv",
+        laws="results/features/laws.csv",
+    log:
+        "logs/features/laws.log",
+    benchmark:
+        "results/benchmarks/features/laws.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/features_laws.py"),
+        law=FEATURES["law"],
+    script:
+        "../workflow/scripts/features_laws.py"
+
+
+rule features_planted:
+    output:
+        table="results/features/planted.csv",
+    log:
+        "logs/features/planted.log",
+    benchmark:
+        "results/benchmarks/features/planted.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: FEATURES["threads"]
+    resources:
+        mem_mb=2048,
+        runtime=30,
+    params:
+        code=code_fingerprint("workflow/scripts/features_planted.py"),
+        settings=FEATURES["planted"],
+        law=FEATURES["law"],
+    script:
+        "../workflow/scripts/features_planted.py"
+
+
+rule features_toy:
+    input:
+        latents="results/features/dictionaries/{model}/{depth}_x{size}.csv",
+    output:
+        table="results/features/toy/{model}/{depth}_x{size}.csv",
+    log:
+        "logs/features/toy/{model}/{depth}_x{size}.log",
+    benchmark:
+        "results/benchmarks/features/toy/{model}/{depth}_x{size}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: 1
+    resources:
+        mem_mb=2048,
+        runtime=30,
+    params:
+        code=code_fingerprint("workflow/scripts/features_toy.py"),
+        settings=FEATURES["toy"],
+    script:
+        "../workflow/scripts/features_toy.py"
+
+
+rule features_numbers:
+    input:
+        laws="results/features/laws.csv",
+        dictionaries="results/features/dictionaries.csv",
+        planted="results/features/planted.csv",
+        toys=features_files("results/features/toy/{model}/{depth}_x{size}.csv"),
+    output:
+        toy="results/features/toy.csv",
+        fits="results/features/toy_fits.csv",
+        tex="paper/generated/features.tex",
+    log:
+        "logs/paper/features_numbers.log",
+    benchmark:
+        "results/benchmarks/paper/features_numbers.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/features_numbers.py"),
+        settings=FEATURES,
+    script:
+        "../workflow/scripts/features_numbers.py"
+
+
+rule figure_features:
+    input:
+        latents="results/features/latents.csv",
+        laws="results/features/laws.csv",
+        fits="results/features/toy_fits.csv",
+        toy="results/features/toy.csv",
+        style="workflow/matplotlibrc",
+    output:
+        pdf=report(
+            "results/figures/{features_figure}.pdf",
+            category="Feature frequencies",
+            caption="../workflow/report/figure_features.rst",
+        ),
+    log:
+        "logs/figures/{features_figure}.log",
+    benchmark:
+        "results/benchmarks/figures/{features_figure}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/figure_features.py"),
+    script:
+        "../workflow/scripts/figure_features.py"
+
+
+rule features:
+    default_target: False
+    input:
+        "results/features/latents.csv",
+        "results/features/dictionaries.csv",
+        "results/features/laws.csv",
+        "results/features/planted.csv",
+        "results/features/toy_fits.csv",
+        "paper/generated/features.tex",
+        expand("results/figures/{figure}.pdf", figure=FEATURES_FIGURES),

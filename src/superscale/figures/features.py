@@ -1,0 +1,80 @@
+"""Figures of the feature-frequency stage, drawn from results/features/*.csv.
+
+Each function returns a matplotlib Figure; the caller applies the shared style and saves it.
+One panel per (model, depth); colour is the dictionary size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+def _colours(sizes) -> dict:
+    import matplotlib as mpl
+
+    cycle = mpl.colormaps["viridis"]
+    ordered = sorted(set(sizes))
+    return {size: cycle(i / max(len(ordered) - 1, 1) * 0.85) for i, size in enumerate(ordered)}
+
+
+def frequencies(latents: pd.DataFrame, laws: pd.DataFrame) -> Figure:
+    """Rank-frequency of the live latents (top row) and the density of their frequencies (bottom
+    row, log bins), with the fitted power law drawn from x_min up."""
+    panels = list(latents.groupby(["model", "depth"], sort=True).groups)
+    fig = Figure(figsize=(2.2 * len(panels), 4.2))
+    axes = fig.subplots(2, len(panels), squeeze=False)
+    colours = _colours(latents["size"])
+    for column, (model, depth) in enumerate(panels):
+        rank_ax, density_ax = axes[0, column], axes[1, column]
+        chosen = latents[(latents.model == model) & (latents.depth == depth)]
+        for size, group in chosen.groupby("size"):
+            law = laws[(laws.model == model) & (laws.depth == depth) & (laws["size"] == size)].iloc[0]
+            live = np.sort(group.frequency[group.frequency > 0].to_numpy())[::-1]
+            label = f"{size}x: $\\alpha$ = {law.alpha:.2f} ({law.verdict})"
+            rank_ax.loglog(np.arange(1, live.size + 1), live, color=colours[size], lw=1, label=label)
+            bins = np.logspace(np.log10(live.min()), np.log10(live.max()) + 1e-9, 25)
+            counts, edges = np.histogram(live, bins=bins)
+            density = counts / np.diff(edges) / live.size
+            centres = np.sqrt(edges[1:] * edges[:-1])
+            density_ax.loglog(centres[counts > 0], density[counts > 0], "o", ms=2.5, color=colours[size])
+            tail = np.logspace(np.log10(law.x_min), np.log10(live.max()), 20)
+            share = law.latents_fitted / law.latents_live
+            fitted = share * (law.tau - 1) / law.x_min * (tail / law.x_min) ** -law.tau
+            density_ax.loglog(tail, fitted, "-", color=colours[size], lw=0.8)
+        rank_ax.set_title(f"{model}, {depth}")
+        rank_ax.set_xlabel("rank")
+        rank_ax.legend(loc="lower left", fontsize=5)
+        density_ax.set_xlabel("firing frequency")
+        if column == 0:
+            rank_ax.set_ylabel("firing frequency")
+            density_ax.set_ylabel("density of latents")
+    return fig
+
+
+def toy(toys: pd.DataFrame, fits: pd.DataFrame) -> Figure:
+    """Toy loss against width on each measured distribution (left), and alpha_m against the paper's
+    prediction (right: 1 in strong, alpha - 1 in weak superposition)."""
+    fig = Figure(figsize=(6.8, 2.6))
+    loss_ax, alpha_ax = fig.subplots(1, 2)
+    styles = {"strong": "-", "weak": "--"}
+    colours = _colours(toys["size"])
+    for (model, depth, size, gamma), group in toys.groupby(["model", "depth", "size", "gamma"], sort=True):
+        regime = "strong" if gamma < 0 else "weak"
+        loss_ax.loglog(group.m, group.loss, styles[regime], marker="o", ms=2, lw=0.7, color=colours[size])
+    loss_ax.set_xlabel("width $m$")
+    loss_ax.set_ylabel("loss (summed over features)")
+    loss_ax.set_title("solid: strong ($\\gamma<0$), dashed: weak")
+    markers = {"strong": "o", "weak": "s"}
+    for regime, group in fits.groupby("regime"):
+        alpha_ax.errorbar(
+            group.predicted, group.alpha_m, yerr=group.alpha_m_se, fmt=markers[regime], ms=3, label=regime, lw=0.7
+        )
+    low = float(min(fits.predicted.min(), fits.alpha_m.min(), 0.0))
+    high = float(max(fits.predicted.max(), fits.alpha_m.max(), 1.2))
+    alpha_ax.plot([low, high], [low, high], "k:", lw=0.7, label="$\\alpha_m$ = prediction")
+    alpha_ax.set_xlabel("paper's prediction (1 strong; $\\alpha-1$ weak)")
+    alpha_ax.set_ylabel("toy $\\alpha_m$")
+    alpha_ax.legend(loc="upper left")
+    return fig
