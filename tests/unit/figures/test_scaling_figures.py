@@ -126,7 +126,7 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
         norms.to_parquet(tmp_path / "norms.parquet", index=False)
         inputs["norms"] = str(tmp_path / "norms.parquet")
     if figure == "fig01d":  # with the LLM stage's points
-        (tmp_path / "llm.json").write_text(json.dumps({"points": LLM_POINTS.to_dict("records")}))
+        (tmp_path / "llm.json").write_text(json.dumps({"joint_checkpoints": {"points": LLM_POINTS.to_dict("records")}}))
         inputs["llm"] = str(tmp_path / "llm.json")
     rule, wildcard = ("figure_esweep", "esweep_figure") if figure == "fig15" else ("figure_toy_large", "large_figure")
     smk = SimpleNamespace(
