@@ -27,6 +27,7 @@ import torch
 from tqdm import tqdm
 
 from superscale.core.seeds import make_generator
+from superscale.core.stored import load_payload
 
 
 @dataclass(frozen=True)
@@ -199,13 +200,7 @@ def save(model: Dictionary, record: dict, path) -> None:
 
 def load(path) -> tuple[Dictionary, dict]:
     """A stored dictionary; an unreadable file names the command that trains it again."""
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ValueError(
-            f"dictionary file {path} cannot be read ({error}); train it again: "
-            f"`snakemake --cores all --forcerun {path}`"
-        ) from error
+    payload = load_payload(path, "dictionary")
     latents, width = payload["state"]["W_dec"].shape
     model = Dictionary(width, latents, make_generator(0))
     model.load_state_dict(payload["state"])

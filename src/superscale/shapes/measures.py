@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from superscale.core.device import resolve_device
+from superscale.core.stored import load_payload
 from superscale.llm.unembedding import head_statistics, normalised_rows
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import implied_density
@@ -36,18 +37,8 @@ SAME, DIFFERENT = "same shape", "different shape"
 
 
 def load_trained(path) -> tuple[GPT, dict]:
-    """The model stored by rule shapes_train, and its payload (spec, history, counted N, ...).
-
-    Tensors, dicts, lists, numbers and strings only (weights_only): unpickling anything else could
-    run code from the file."""
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ValueError(
-            f"trained-weights file {path} cannot be read as a weights-only payload ({error}); it is truncated, "
-            f"corrupted or not ours. Retrain that model and redo what was made from it: "
-            f"`snakemake --cores all --forcerun {path}`, with your run's --configfile"
-        ) from error
+    """The model stored by rule shapes_train, and its payload (spec, history, counted N, ...)."""
+    payload = load_payload(path, "trained-weights")
     model = GPT(GPTShape(**payload["shape"]))
     model.load_state_dict(payload["state_dict"])
     return model, payload

@@ -16,6 +16,7 @@ import torch
 
 from superscale.core.schedule import Schedule
 from superscale.core.seeds import derive_seed
+from superscale.core.stored import load_payload
 from superscale.toy.features import feature_probabilities
 from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
 
@@ -111,16 +112,5 @@ def train_pack(specs: list[CellSpec], device: torch.device, progress=None, batch
 
 
 def load_pack(path) -> dict:
-    """A stored pack of trained cells; an unreadable file is named with the command that retrains it.
-
-    Deleting the file is not enough: the tables, fits and paper made from it are newer than its
-    cells' metrics, so Snakemake would rebuild nothing. --forcerun reruns the job that makes the
-    file and everything made from it."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ValueError(
-            f"trained-weights file {path} cannot be read ({error}); it is truncated or corrupted. Retrain its "
-            f"cells and redo everything made from them: `snakemake --cores all --forcerun {path}`, with your "
-            "run's --configfile"
-        ) from error
+    """A stored pack of trained cells; an unreadable file is named with the command that retrains it."""
+    return load_payload(path, "trained-weights")
