@@ -24,13 +24,15 @@ with logged(smk):
     chinchilla = pd.read_csv(smk.input.chinchilla, comment="#")
     chinchilla["n_params"] = chinchilla.params_million * 1e6
     # Eq. 6 over the checkpoints and the width ladder, one C_m per family with two or more widths:
-    # the fit the reproduction table quotes (a tiny trained ladder and pretrained LLMs share no C_m)
+    # (a tiny trained ladder and pretrained LLMs share no C_m); the paper's LLM section quotes it
     every = pd.concat([losses, trained.drop(columns="seed")])
     fits = {"joint": joint_fit(every, smk.params.offsets_by, prefactor_by="family")}
     # the paper's Fig. 1d reads these keys at the top level
     fits |= {key: fits["joint"][key] for key in ("alpha_m", "alpha_m_se", "C_m", "prefactors", "offsets", "points")}
     fits["joint_shared_prefactor"] = joint_fit(every, smk.params.offsets_by)  # Eq. 6 as written: one C_m
-    fits["joint_checkpoints"] = joint_fit(losses, smk.params.offsets_by)
+    fits["joint_checkpoints"] = joint_fit(
+        losses, smk.params.offsets_by
+    )  # Eq. 6 as the paper fits it: the reproduction row
     fits["ladder"] = joint_fit(trained, ["family"]) | {"alpha_m_by_seed": seed_alphas(trained)}
     fits["ladder_overlap_vs_inverse_width"] = overlap_slope(ladder.assign(width=ladder.d_model))
     # a cross-family variant (one offset per dataset), identifiable where each family has one model;
