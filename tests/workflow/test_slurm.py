@@ -77,11 +77,10 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> str:
     return output
 
 
-@pytest.fixture(scope="module")
-def local_run(tmp_path_factory) -> Path:
-    workdir = copy_workflow(tmp_path_factory.mktemp("local"))
-    snakemake(workdir, "--cores", "2")
-    return workdir
+@pytest.fixture
+def local_run(tiny_tree) -> Path:
+    """The same config built locally (the whole tiny workflow, shared with the other modules)."""
+    return tiny_tree
 
 
 @pytest.fixture(scope="module")

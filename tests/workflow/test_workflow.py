@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from workflow_copy import copy_workflow, planned_jobs
+from workflow_copy import planned_jobs
 
 from superscale.provenance.records import sha256
 
@@ -31,11 +31,9 @@ def snakemake(workdir: Path, *args: str) -> str:
     return result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
-    snakemake(workdir)
-    return workdir
+@pytest.fixture
+def built(tiny_tree) -> Path:
+    return tiny_tree
 
 
 def test_full_run_builds_paper_and_tables(built):
@@ -385,17 +383,17 @@ def test_second_run_has_nothing_to_do(built):
     assert "Nothing to be done" in snakemake(built, "--dry-run")
 
 
-def test_adding_a_gamma_trains_only_the_new_cells(built):
-    config = yaml.safe_load((built / "tiny.yaml").read_text())
+def test_adding_a_gamma_trains_only_the_new_cells(edited):
+    config = yaml.safe_load((edited / "tiny.yaml").read_text())
     config["toy_small"]["gamma"].append(-0.25)
-    (built / "tiny.yaml").write_text(yaml.safe_dump(config))
-    old = {p: p.stat().st_mtime_ns for p in (built / "results/toy/small/weights").glob("*.pt")}
-    jobs = planned_jobs(snakemake(built, "--dry-run"))
+    (edited / "tiny.yaml").write_text(yaml.safe_dump(config))
+    old = {p: p.stat().st_mtime_ns for p in (edited / "results/toy/small/weights").glob("*.pt")}
+    jobs = planned_jobs(snakemake(edited, "--dry-run"))
     assert jobs["train_toy"] == 2  # one new gamma x two alphas
     assert jobs["toy_cell_metrics"] == 2
-    snakemake(built, "results/toy/small/metrics.csv")  # the tables only: figures and paper are not the point
+    snakemake(edited, "results/toy/small/metrics.csv")  # the tables only: figures and paper are not the point
     assert all(p.stat().st_mtime_ns == t for p, t in old.items())
-    assert len(pd.read_csv(built / "results/toy/small/metrics.csv")) == 3 * 2 * 3
+    assert len(pd.read_csv(edited / "results/toy/small/metrics.csv")) == 3 * 2 * 3
 
 
 def test_bad_config_names_the_key(tmp_path, built):

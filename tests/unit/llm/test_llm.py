@@ -21,7 +21,7 @@ from tiny_llm import TEXT, tiny_gpt2, tiny_opt, tiny_tokenizer, write_tiny_gguf,
 from superscale.llm import fits as llm_fits
 from superscale.llm import texts, zipf
 from superscale.llm import unembedding as headstats
-from superscale.llm.loss import evaluate, load_model, position_limit
+from superscale.llm.loss import evaluate, gguf_parsed_once, load_model, position_limit
 from superscale.llm.registry import RegistryError, head_width, load_registry, select
 from superscale.llm.weights import WeightError, fetch, read_head
 from superscale.llm.weights import hub as hub_source
@@ -374,6 +374,24 @@ def test_chinchilla_exponent_from_the_transcribed_table():
     assert fit["alpha_m"] == pytest.approx(0.88, abs=0.01) and fit["alpha_m_se_linear"] == pytest.approx(
         0.06, abs=0.005
     )
+
+
+def test_a_gguf_is_parsed_once_within_a_model_load(tmp_path):
+    """transformers opens a GGUF twice per load and maps names per module: inside the block one parse
+    and one name map serve every call, with the same contents; outside, gguf is as it was."""
+    import gguf
+
+    path = tmp_path / "tiny.gguf"
+    expected = write_tiny_gguf(path, vocab=64, width=32, qtype="F32", blocks=2)
+    reader_class, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    with gguf_parsed_once():
+        first, second = gguf.GGUFReader(path), gguf.GGUFReader(str(path))
+        assert first is second
+        assert gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 2) is gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, 2)
+        head = next(t for t in first.tensors if t.name == "token_embd.weight")
+        np.testing.assert_array_equal(np.asarray(head.data).reshape(expected.shape), expected)
+    assert gguf.GGUFReader is reader_class and gguf.get_tensor_name_map is name_map
+    assert reader_class(path) is not reader_class(path)
 
 
 # ---------------------------------------------------------------- the real SmolLM2 (optional)
