@@ -428,3 +428,16 @@ def test_loss_scale_matches_reference_and_acts_through_adam_eps(probs, fixed_bat
     np.testing.assert_allclose(scaled.log_losses, losses, rtol=1e-5)  # losses are reported unscaled
     plain = _train([run], probs, fixed_batches)[0]
     assert (plain.W - scaled.W).abs().max() > 10 * ATOL
+
+
+def test_decayed_rows_end_at_zero_not_subnormal():
+    """gamma > 0 shrinks rows of features that never fire geometrically (here by half a step); the
+    trainer flushes results below float32's smallest normal to zero, since subnormal arithmetic
+    slows a CPU step several times, and leaves the process's float mode as it found it."""
+    probs = feature_probabilities("power", 40, exponent=8.0)  # features past the first few never fire
+    run = ToyRun(4, 1.0, 0.5, 0.01, init_seed=0, label="decaying")
+    (toy,) = train_toys([run], probs, TrainSettings(16, Schedule(200, 1, min_ratio=1.0)), 0, torch.device("cpu"))
+    tiny = torch.finfo(torch.float32).tiny
+    assert (toy.W.abs() < 1e-30).any()  # decay took some rows down to where subnormals begin
+    assert torch.all((toy.W == 0) | (toy.W.abs() >= tiny))  # none of them below it
+    assert torch.tensor(tiny) / 4 > 0  # subnormals work again outside training
