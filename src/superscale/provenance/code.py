@@ -18,8 +18,10 @@ PACKAGE = "superscale"
 
 
 @cache
-def _parse(path: Path) -> ast.Module:
-    return ast.parse(path.read_text(), filename=str(path))
+def _parsed_text(text: str, filename: str) -> ast.Module:
+    """Keyed by content, so that a file edited within one process is read anew; callers never
+    mutate the tree they get."""
+    return ast.parse(text, filename=filename)
 
 
 def _module_file(name: str, src: Path) -> Path | None:
@@ -36,14 +38,20 @@ def _module_name(path: Path, src: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imported(path: Path, src: Path) -> set[str]:
+def _imported(path: Path, src: Path) -> frozenset[str]:
     """Dotted names of the package's modules that `path` imports anywhere in its body."""
+    return _imported_by_text(path.read_text(), path, src)
+
+
+@cache
+def _imported_by_text(text: str, path: Path, src: Path) -> frozenset[str]:
+    """Keyed by content, as the parse: one walk per module however many scripts import it."""
     inside = src in path.parents
     package = _module_name(path, src) if inside else ""
     if inside and path.name != "__init__.py":
         package = package.rpartition(".")[0]
     names: set[str] = set()
-    for node in ast.walk(_parse(path)):
+    for node in ast.walk(_parsed_text(text, str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -59,7 +67,7 @@ def _imported(path: Path, src: Path) -> set[str]:
             parts = name.split(".")
             # a module also runs the __init__ of every package above it
             modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return {name for name in modules if _module_file(name, src)}
+    return frozenset(name for name in modules if _module_file(name, src))
 
 
 def code_files(script: str | Path, src: str | Path) -> list[Path]:
@@ -92,7 +100,14 @@ class _StripDocstrings(ast.NodeTransformer):
 
 def meaning(path: Path) -> str:
     """The file's syntax tree without docstrings, comments, positions or layout."""
-    tree = _StripDocstrings().visit(ast.parse(path.read_text(), filename=str(path)))
+    return _meaning_of_text(path.read_text(), str(path))
+
+
+@cache
+def _meaning_of_text(text: str, filename: str) -> str:
+    """Keyed by content: every rule's fingerprint reads the same shared modules, so a workflow
+    parse computes each module's meaning once instead of once per rule."""
+    tree = _StripDocstrings().visit(ast.parse(text, filename=filename))
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
