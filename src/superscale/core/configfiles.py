@@ -46,8 +46,10 @@ def load_yaml(path: str | Path):
     except ConfigError as error:
         raise ConfigError(f"{path}, {error}") from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark, context = error.problem_mark or error.context_mark, error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        if context is not None and mark is not None and context.line != mark.line:
+            where += f" ({error.context} at line {context.line + 1})"
         raise ConfigError(
             f"{path}, {where}: not valid YAML ({error.problem or error.context}); "
             "check the indentation (spaces, not tabs) and the brackets and quotes there"

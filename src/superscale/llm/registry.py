@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from superscale.core.configfiles import ConfigError, load_yaml
+from superscale.core.configfiles import ConfigError, load_yaml, nonfinite_keys
 
 
 class RegistryError(ValueError):
@@ -37,6 +37,8 @@ def load_registry(path: str | Path, schema: str | Path, extra: dict | None = Non
     if errors:
         lines = [f"  {'.'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors[:10]]
         raise RegistryError(f"LLM registry {path} (plus config llm.extra_models) is invalid:\n" + "\n".join(lines))
+    if bad := nonfinite_keys(document):
+        raise RegistryError(f"LLM registry {path} (plus config llm.extra_models): {', '.join(bad)} not a finite number")
     return models
 
 
