@@ -466,7 +466,7 @@ def test_a_toy_table_missing_a_row_stops_the_fit_and_names_the_command_that_rema
     path.write_text("".join(path.read_text().splitlines(keepends=True)[:-1]))  # the last width cut
     result = snakemake(tiny_copy, "results/fits/toy_large.csv", "--cores", "2", config="tiny.yaml")
     assert result.returncode != 0
-    assert fits.read_bytes() == before  # nothing fitted to the short table
+    assert not fits.exists() or fits.read_bytes() == before  # nothing fitted to the short table is kept
     text = (tiny_copy / log).read_text()
     assert re.search(
         rf"{re.escape(table)} has \d+ rows where the plan expects \d+: it lacks the row\(s\) \(.*m=16\)", text
