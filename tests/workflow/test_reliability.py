@@ -162,7 +162,10 @@ def test_a_yaml_syntax_error_in_the_default_config_names_the_file_and_line(tmp_p
     config.write_text("\n".join(lines) + "\n")
     result = subprocess.run(["snakemake", "--dry-run", "--cores", "1"], cwd=workdir, capture_output=True, text=True)
     assert result.returncode != 0
-    assert re.search(r"config/config\.yaml, line \d+, column \d+: not valid YAML", result.stdout + result.stderr)
+    assert re.search(
+        rf"config/config\.yaml, line {at + 2}, column \d+ \(while parsing a flow sequence at line {at + 1}\): not valid YAML",
+        result.stdout + result.stderr,
+    )
 
 
 @pytest.mark.integration
