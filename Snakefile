@@ -3,12 +3,16 @@
 #   snakemake --cores all --configfile config/paper.yaml   the paper's grids, for a GPU
 from snakemake.utils import min_version
 
+from superscale.core.configfiles import load_yaml
+
 min_version("9.0")
 
 
 # A run with --configfile uses those files alone: merged under them, config/config.yaml would
 # silently fill in every section and key they lack, and the run would not be the one they describe.
 if not workflow.overwrite_configfiles:
+    # read strictly first: Snakemake's own reader names neither the file nor the line of an error
+    load_yaml("config/config.yaml")
 
     configfile: "config/config.yaml"
 

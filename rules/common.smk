@@ -10,9 +10,11 @@ import yaml
 
 from snakemake.utils import validate
 
+from superscale.core.configfiles import check_config, load_yaml
 from superscale.figures.registry import FIGURES
 from superscale.llm.registry import load_registry, select
 from superscale.llm.texts import available as text_available
+from superscale.llm.weights.local import fingerprint as local_fingerprint
 from superscale.paper.methods import PAPER_SECTIONS
 from superscale.provenance.code import code_fingerprint as fingerprint
 from superscale.shapes.plan import ladder_plan, shape_plan
@@ -40,7 +42,11 @@ if workflow.overwrite_configfiles and (missing := missing_sections(config)):
         f"section(s) {', '.join(missing)}: a run with --configfile uses only the files given, so "
         "every required section must be in one of them; copy the section from config/config.yaml"
     )
+# Snakemake's reader keeps the last of two equal keys without a word; read them strictly.
+for path in workflow.overwrite_configfiles:
+    load_yaml(os.path.relpath(path))
 validate(config, "../workflow/schemas/config.schema.yaml")
+check_config(config)
 
 
 def canonical(value):
@@ -104,6 +110,14 @@ def llm_points_for_figure(wildcards):
 def toy_job_files(family, pattern):
     """pattern (with {family} and {job}) for every training job whose cells the family's tables hold."""
     return [pattern.format(family=owner, job=job) for owner, job in TOY.members[family]]
+
+
+def toy_job_rows(wildcards):
+    """Metrics file -> the rows (cell and width) it must hold, for every job of the family's table."""
+    return {
+        f"results/toy/{owner}/cells/{job}.csv": TOY.job_rows(owner, job)
+        for owner, job in TOY.members[wildcards.family]
+    }
 
 
 def toy_job_specs(wildcards):
@@ -172,6 +186,12 @@ def llm_entry(wildcards):
         for key, value in LLM_MODELS[wildcards.model].items()
         if key not in SHAPE_ONLY_KEYS
     }
+
+
+def llm_local_files(wildcards):
+    """SHA-256 of each file of a local model (None for other sources): a file changed in place
+    fetches the model again, and so reruns everything made from it."""
+    return local_fingerprint(LLM_MODELS[wildcards.model], LLM["cache_dir"])
 
 
 def llm_loss_mem_mb(wildcards):

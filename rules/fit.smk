@@ -18,6 +18,7 @@ rule fit_toy:
     params:
         code=code_fingerprint("workflow/scripts/fit_toy.py"),
         family=lambda wildcards: FIT_TABLES[wildcards.table],
+        rows=lambda wildcards: TOY.rows[FIT_TABLES[wildcards.table]],
         large_window=LARGE["fit_window"],
     script:
         "../workflow/scripts/fit_toy.py"

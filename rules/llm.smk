@@ -16,6 +16,7 @@ rule llm_fetch:
     params:
         code=code_fingerprint("workflow/scripts/llm_fetch.py"),
         entry=llm_entry,
+        files=llm_local_files,
         cache_dir=LLM["cache_dir"],
     script:
         "../workflow/scripts/llm_fetch.py"

@@ -70,6 +70,7 @@ rule toy_tables:
     params:
         code=code_fingerprint("workflow/scripts/toy_tables.py"),
         keep=lambda wildcards: TOY.keep[wildcards.family],
+        rows=toy_job_rows,
     script:
         "../workflow/scripts/toy_tables.py"
 

@@ -9,6 +9,7 @@ shape tables, no figures or paper) and copy it where they tamper with it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -22,11 +23,12 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
-from tiny_llm import write_tiny_gguf
+from tiny_llm import write_tiny_gguf, write_tiny_llama
 from workflow_copy import copy_workflow
 
 from superscale.core.errors import DivergenceError
 from superscale.core.schedule import Schedule
+from superscale.core.stored import load_payload
 from superscale.llm.loss import load_model
 from superscale.llm.registry import RegistryError, load_registry
 from superscale.llm.weights import WeightError, fetch, read_head
@@ -88,6 +90,24 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def tiny_copy(tiny_tree, tmp_path) -> Path:
+    """A copy of the whole tiny build (tests/workflow/conftest.py) to tamper with."""
+    return Path(shutil.copytree(tiny_tree, tmp_path / "tiny", symlinks=True))
+
+
+@pytest.fixture(scope="module")
+def unbuilt(tmp_path_factory) -> Path:
+    """The workflow with nothing built: config probes fail while the workflow is parsed."""
+    return copy_workflow(tmp_path_factory.mktemp("unbuilt"))
+
+
+def dry_run_error(workdir: Path, config: str) -> str:
+    result = snakemake(workdir, "--dry-run", "--cores", "1", config=config)
+    assert result.returncode != 0, result.stdout[-2000:]
+    return result.stdout + result.stderr
+
+
+@pytest.fixture
 def edited(built, tmp_path) -> Path:
     """A copy of the built tree (mtimes and Snakemake's records kept) to tamper with."""
     return Path(shutil.copytree(built, tmp_path / "copy", symlinks=True))
@@ -131,6 +151,87 @@ def test_a_histogram_model_not_analysed_names_the_key(built):
     result = snakemake(built, "--dry-run", "--cores", "1", config=name)
     assert result.returncode != 0
     assert "config llm.histogram_model: 'tiny-64' is not among llm.models" in result.stdout + result.stderr
+
+
+def test_a_yaml_syntax_error_in_the_default_config_names_the_file_and_line(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    config = workdir / "config/config.yaml"
+    lines = config.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  steps:"))
+    lines[at] = "  steps: [20000"  # an unclosed bracket
+    config.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(["snakemake", "--dry-run", "--cores", "1"], cwd=workdir, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert re.search(
+        rf"config/config\.yaml, line {at + 2}, column \d+ \(while parsing a flow sequence at line {at + 1}\): not valid YAML",
+        result.stdout + result.stderr,
+    )
+
+
+@pytest.mark.integration
+def test_a_key_given_twice_in_a_configfile_is_refused_with_file_and_line(unbuilt):
+    lines = (unbuilt / "tiny.yaml").read_text().splitlines()
+    at = lines.index("  steps: 60")  # toy_small's
+    (unbuilt / "twice.yaml").write_text("\n".join(lines[: at + 1] + ["  steps: 600"] + lines[at + 1 :]) + "\n")
+    output = dry_run_error(unbuilt, "twice.yaml")
+    assert f"twice.yaml, line {at + 2}: key 'steps' given twice (first at line {at + 1})" in output
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda config: config["toy_small"].update(gamma=[float("nan")]),
+            "config toy_small.gamma[0]: not a finite number",
+        ),
+        (
+            lambda config: config["llm"]["datasets"].append({"name": "plays", "kind": "britannica"}),
+            "config llm.datasets: the name(s) plays are given to more than one entry",
+        ),
+        (
+            lambda config: config["toy_small"].update(warmup_steps=100),
+            "config toy_small.warmup_steps = 100 is not below toy_small.steps = 60",
+        ),
+        (
+            lambda config: config["shapes"].update(warmup_steps=25),
+            "config shapes.warmup_steps = 25 is not below shapes.ladder.steps = 20",
+        ),
+    ],
+    ids=["nan", "dataset-twice", "warmup-toy", "warmup-ladder"],
+)
+def test_config_values_the_schema_admits_but_the_run_cannot_use_are_refused_by_key(unbuilt, edit, message):
+    assert message in dry_run_error(unbuilt, write_config(unbuilt, "bad.yaml", edit))
+
+
+def test_a_model_given_twice_in_the_registry_file_is_refused_with_the_line(tmp_path):
+    registry = tmp_path / "models.yaml"
+    entry_text = "{hf_id: a/b, family: F, d_model: 8, tied: true, head: [h], source: {kind: hub}}"
+    registry.write_text(f"models:\n  m1: {entry_text}\n  m2: {entry_text}\n  m1: {entry_text}\n")
+    with pytest.raises(RegistryError, match=r"models\.yaml, line 4: key 'm1' given twice \(first at line 2\)"):
+        load_registry(registry, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ({"kind": "local"}, "models.fake.source: 'path' is a required property"),
+        ({"kind": "local", "path": "x", "sha256": "xyz"}, "models.fake.source.sha256: 'xyz' does not match"),
+        ({"kind": "hub", "revison": "main"}, "models.fake.source: Additional properties are not allowed ('revison'"),
+        ({"kind": "locl", "path": "x"}, "models.fake.source: kind 'locl' is not known; expected kind: one of"),
+    ],
+)
+def test_registry_source_errors_name_the_field(source, message):
+    with pytest.raises(RegistryError) as error:
+        load_registry(REPO / "config/models.yaml", SCHEMA, {"fake": entry(source)})
+    assert message in str(error.value)
+
+
+def test_a_registry_number_that_is_not_finite_is_refused_by_key():
+    with pytest.raises(RegistryError, match=r"models\.fake\.n_params not a finite number"):
+        load_registry(
+            REPO / "config/models.yaml", SCHEMA, {"fake": entry({"kind": "hub"}) | {"n_params": float("nan")}}
+        )
 
 
 # ---------------------------------------------------------------- registry names that become paths
@@ -276,6 +377,136 @@ def test_a_cached_gguf_changed_after_its_fetch_is_refused_where_read_with_the_re
     assert again["downloaded"]
     assert (read_head("fake", model, again).matrix == good).all()
     assert again["head_ref"] == "models/fake/fake.gguf"  # what the tables record: relative to the cache
+
+
+# ---------------------------------------------------------------- local model changed in place
+
+
+def local_entry(path: Path) -> dict:
+    return {
+        "hf_id": "none/tiny",
+        "family": "Tiny",
+        "d_model": 8,
+        "vocab": 300,
+        "tied": True,
+        "head": ["model.embed_tokens.weight"],
+        "source": {"kind": "local", "path": str(path)},
+    }
+
+
+def test_a_local_model_changed_after_its_fetch_is_refused_where_read_with_the_refetch_command(tmp_path):
+    model = local_entry(write_tiny_llama(tmp_path / "tiny", 8, seed=1))
+    manifest = fetch("tiny", model, tmp_path / "cache")
+    read_head("tiny", model, manifest)
+    other = write_tiny_llama(tmp_path / "other", 8, seed=2)
+    shutil.copy(other / "model.safetensors", tmp_path / "tiny/model.safetensors")  # same size, other weights
+    advice = "snakemake --cores all --forcerun resources/llm/tiny.json"
+    for read in (
+        lambda: read_head("tiny", model, manifest),
+        lambda: load_model("tiny", manifest),
+        lambda: model_shape("tiny", model, manifest),
+    ):
+        with pytest.raises(
+            WeightError, match=rf"model.safetensors has sha256 .*changed or corrupted.*{re.escape(advice)}"
+        ):
+            read()
+    again = fetch("tiny", model, tmp_path / "cache")  # what the advice reruns: the files as they are now
+    read_head("tiny", model, again)
+    tokenizer = tmp_path / "tiny/tokenizer.json"
+    tokenizer.write_text(tokenizer.read_text()[:-10])  # every file of the snapshot is checked, not only the head
+    with pytest.raises(WeightError, match=r"tokenizer.json has \d+ bytes, not the \d+ it had when fetched"):
+        load_model("tiny", again)
+
+
+@pytest.mark.integration
+def test_a_local_model_replaced_in_place_reruns_what_was_made_from_it_and_the_audit_says_so(tiny_copy, tmp_path):
+    heads = tiny_copy / "results/llm/heads/tiny-16.json"
+    before = heads.read_bytes()
+    weights = tiny_copy / "tiny_models/tiny-16/model.safetensors"
+    os.utime(weights)  # touched, not changed: nothing to redo
+    assert "Nothing to be done" in succeeded(
+        snakemake(tiny_copy, "results/llm/heads.csv", "--dry-run", "--cores", "1", config="tiny.yaml")
+    )
+    other = write_tiny_llama(tmp_path / "other", 16, seed=99)
+    shutil.copy(other / "model.safetensors", weights)
+    plan = succeeded(snakemake(tiny_copy, "results/llm/heads.csv", "--dry-run", "--cores", "1", config="tiny.yaml"))
+    assert re.search(r"rule llm_fetch:\n(.*\n)*?\s+reason: .*Params have changed", plan), plan
+    assert "rule llm_head:" in plan
+    env = {**os.environ, "PYTHONPATH": str(tiny_copy / "src")}
+    audit = subprocess.run(
+        [sys.executable, "-m", "superscale.audit", "results/llm/heads/tiny-16.json", "--configfile", "tiny.yaml"],
+        cwd=tiny_copy,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert audit.returncode == 1 and "up to date (snakemake --dry-run): no" in audit.stdout, audit.stdout[-2000:]
+    succeeded(snakemake(tiny_copy, "results/llm/heads.csv", "--cores", "2", config="tiny.yaml"))
+    assert heads.read_bytes() != before  # the head statistics of the new weights
+    manifest = json.loads((tiny_copy / "resources/llm/tiny-16.json").read_text())
+    assert manifest["files"][str(weights.resolve())]["sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert "Nothing to be done" in succeeded(
+        snakemake(tiny_copy, "results/llm/heads.csv", "--dry-run", "--cores", "1", config="tiny.yaml")
+    )
+
+
+# ---------------------------------------------------------------- short tables
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "table, log",
+    [
+        ("results/toy/large/cells/power_g+0.1000_s0.csv", "logs/toy/large/tables.log"),
+        ("results/toy/large/metrics.csv", "logs/fits/toy_large.log"),
+    ],
+    ids=["cell", "family"],
+)
+def test_a_toy_table_missing_a_row_stops_the_fit_and_names_the_command_that_remakes_it(tiny_copy, table, log):
+    fits = tiny_copy / "results/fits/toy_large.csv"
+    before = fits.read_bytes()
+    path = tiny_copy / table
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[:-1]))  # the last width cut
+    result = snakemake(tiny_copy, "results/fits/toy_large.csv", "--cores", "2", config="tiny.yaml")
+    assert result.returncode != 0
+    assert not fits.exists() or fits.read_bytes() == before  # nothing fitted to the short table is kept
+    text = (tiny_copy / log).read_text()
+    assert re.search(
+        rf"{re.escape(table)} has \d+ rows where the plan expects \d+: it lacks the row\(s\) \(.*m=16\)", text
+    ), text[-2000:]
+    advice = re.search(r"`(snakemake [^`]+)`", text)
+    assert advice and table in shlex.split(advice.group(1)), text[-2000:]
+    succeeded(snakemake(tiny_copy, "results/fits/toy_large.csv", *shlex.split(advice.group(1))[1:], config="tiny.yaml"))
+    assert fits.read_bytes() == before  # remade from the cell's weights: the same fit
+
+
+# ---------------------------------------------------------------- stored payloads
+
+
+@pytest.mark.integration
+def test_a_truncated_activation_file_names_the_command_that_remakes_it(tiny_copy):
+    activations = "results/features/activations/tiny-16/last.pt"
+    path = tiny_copy / activations
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    dictionary = "results/features/dictionaries/tiny-16/last_x8.pt"
+    result = snakemake(tiny_copy, dictionary, "--cores", "1", "--forcerun", dictionary, config="tiny.yaml")
+    assert result.returncode != 0
+    text = (tiny_copy / "logs/features/dictionaries/tiny-16/last_x8.log").read_text()
+    assert f"activations file {activations} cannot be read" in text and "truncated or corrupted" in text, text[-2000:]
+    assert f"snakemake --cores all --forcerun {activations}" in text
+
+
+def test_a_truncated_token_stream_names_the_command_that_remakes_it(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "tokens.npz"
+    np.savez(path, train=np.arange(10_000), heldout=np.arange(1000))
+    assert (load_payload(path, "token stream")["heldout"] == np.arange(1000)).all()
+    path.write_bytes(path.read_bytes()[: path.stat().st_size - 200])
+    with pytest.raises(
+        ValueError, match=rf"(?s)token stream file {re.escape(str(path))} .*--forcerun {re.escape(str(path))}"
+    ):
+        load_payload(path, "token stream")
 
 
 # ---------------------------------------------------------------- unpickling

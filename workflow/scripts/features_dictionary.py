@@ -7,6 +7,7 @@ import pandas as pd
 import torch
 
 from superscale.core.device import resolve_device
+from superscale.core.stored import load_payload
 from superscale.features.dictionary import DictionarySettings, firing_counts, quality, save, train_dictionary
 from superscale.provenance.runlog import logged
 
@@ -16,7 +17,7 @@ with logged(smk):
     torch.set_num_threads(smk.threads)
     settings = dict(smk.params.settings)
     size, dense = int(smk.wildcards.size), settings.pop("dense_frequency")
-    data = torch.load(smk.input.activations, weights_only=True)
+    data = load_payload(smk.input.activations, "activations")
     train = data["train"]
     device = resolve_device(smk.params.device)
     model, record = train_dictionary(train, size * train.shape[1], DictionarySettings(**settings), device=device)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from superscale.core.stored import load_payload
 from superscale.features.dictionary import load
 from superscale.features.splice import reference_losses, splice_losses
 from superscale.llm.weights import read_head
@@ -21,7 +22,7 @@ with logged(smk):
     rows, references = [], {}
     for weights in smk.input.dictionaries:
         activations = by_depth[Path(weights).stem.rsplit("_x", 1)[0]]  # <depth>_x<size>.pt
-        data = torch.load(activations, weights_only=True)
+        data = load_payload(activations, "activations")
         heldout, targets = data["heldout"], data["heldout_targets"]
         if activations not in references:
             references[activations] = reference_losses(heldout, data["train"].mean(0), head, targets)

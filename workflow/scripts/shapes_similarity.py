@@ -1,10 +1,10 @@
 """Rule shapes_similarity: linear CKA between every pair of models of one N group -> similarity.csv."""
 
-import numpy as np
 import pandas as pd
 import torch
 
 from superscale.core.device import resolve_device
+from superscale.core.stored import load_payload
 from superscale.provenance.runlog import logged
 from superscale.shapes.measures import load_trained, representations, similarity_rows
 from superscale.shapes.token_stream import evaluation_starts, windows
@@ -15,7 +15,7 @@ with logged(smk):
     torch.set_num_threads(smk.threads)
     device = resolve_device(smk.params.device)
     settings = smk.params.similarity
-    heldout = np.load(smk.input.tokens)["heldout"]
+    heldout = load_payload(smk.input.tokens, "token stream")["heldout"]
     models = {}
     for path in smk.input.weights:
         model, payload = load_trained(path)

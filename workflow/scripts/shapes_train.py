@@ -7,10 +7,10 @@ os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuB
 
 import time
 
-import numpy as np
 import torch
 
 from superscale.core.device import configure_precision, resolve_device
+from superscale.core.stored import load_payload
 from superscale.provenance.runlog import logged
 from superscale.shapes.gpt import GPT, GPTShape, non_embedding_parameters
 from superscale.shapes.token_stream import evaluation_starts, training_starts, windows
@@ -24,7 +24,7 @@ with logged(smk) as log:
     torch.use_deterministic_algorithms(True, warn_only=True)
     device = resolve_device(smk.params.device)
     configure_precision(device)
-    stream = np.load(smk.input.tokens)
+    stream = load_payload(smk.input.tokens, "token stream")
     tokens = stream["train"]
     shape = GPTShape(
         vocab=spec["vocab"],

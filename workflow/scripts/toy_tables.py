@@ -1,11 +1,14 @@
 """Rule toy_tables: one table of a family's cells' metrics (CSV) and one of their row norms (Parquet).
 
 A job file may hold cells the family does not use (an esweep table borrows the E = 1 cells of the
-small grid's jobs); params.keep lists the cells to keep by their key columns.
+small grid's jobs); params.keep lists the cells to keep by their key columns. Each job's files must
+hold exactly the rows its plan asks for (params.rows: every cell at every width; each model's row
+norms one per feature), so that a short file stops the run instead of shrinking a fit.
 """
 
 import pandas as pd
 
+from superscale.core.stored import check_rows, remake
 from superscale.provenance.runlog import logged
 
 KEY = ["distribution", "density", "gamma", "alpha", "seed"]
@@ -13,18 +16,41 @@ KEY = ["distribution", "density", "gamma", "alpha", "seed"]
 
 def kept(table: pd.DataFrame, keep: pd.DataFrame) -> pd.DataFrame:
     """Rows of table whose cell is in keep (floats matched to 1e-9)."""
-    rounded = lambda frame: frame.assign(**{k: frame[k].round(9) for k in ["density", "gamma", "alpha"]})  # noqa: E731
     marks = rounded(keep)[KEY].drop_duplicates().assign(_keep=True)
     merged = rounded(table).merge(marks, on=KEY, how="left")
     return table[merged["_keep"].fillna(False).to_numpy()]
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(**{k: frame[k].round(9) for k in ["density", "gamma", "alpha"]})
+
+
+def check_norms(metrics: pd.DataFrame, norms: pd.DataFrame, path: str) -> None:
+    """One row per feature for every model of the job's (checked) metrics."""
+    counts = rounded(norms).value_counts(KEY + ["m"]).rename("rows").reset_index()
+    models = rounded(metrics)[KEY + ["m", "n"]].merge(counts, on=KEY + ["m"], how="left")
+    short = models[models["rows"].fillna(0) != models["n"]]
+    if len(short):
+        raise ValueError(
+            f"row norms {path}: the model(s) {short[KEY + ['m']].to_dict('records')} have "
+            f"{short['rows'].fillna(0).astype(int).tolist()} rows, not one per feature ({short['n'].tolist()}); "
+            f"it is truncated or was edited. {remake(path)}"
+        )
 
 
 smk = snakemake
 
 with logged(smk):
     keep = pd.DataFrame(list(smk.params.keep))
-    metrics = kept(pd.concat([pd.read_csv(path) for path in smk.input.metrics], ignore_index=True), keep)
-    norms = kept(pd.concat([pd.read_parquet(path) for path in smk.input.norms], ignore_index=True), keep)
+    tables, norm_tables = [], []
+    for path, norms_path in zip(smk.input.metrics, smk.input.norms):
+        table, norms = pd.read_csv(path), pd.read_parquet(norms_path)
+        check_rows(table, pd.DataFrame(smk.params.rows[path]), path, "cell metrics")
+        check_norms(table, norms, norms_path)
+        tables.append(table)
+        norm_tables.append(norms)
+    metrics = kept(pd.concat(tables, ignore_index=True), keep)
+    norms = kept(pd.concat(norm_tables, ignore_index=True), keep)
     order = ["distribution", "gamma", "alpha", "density", "seed", "m"]
     metrics.sort_values(order).to_csv(smk.output.metrics, index=False)
     norms.sort_values(order + ["feature"]).to_parquet(smk.output.norms, index=False)

@@ -12,6 +12,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from superscale.core.configfiles import ConfigError, load_yaml, nonfinite_keys
+
 
 class RegistryError(ValueError):
     """A registry or model list that does not match the schema or names an unknown model."""
@@ -22,16 +24,46 @@ def load_registry(path: str | Path, schema: str | Path, extra: dict | None = Non
     path = Path(path)
     if not path.is_file():
         raise RegistryError(f"LLM registry {path}: no such file")
-    document = yaml.safe_load(path.read_text()) or {}
+    try:
+        document = load_yaml(path) or {}
+    except ConfigError as error:
+        raise RegistryError(f"LLM registry {error}") from None
     models = dict(document.get("models") or {})
     models.update(extra or {})
     document["models"] = models
     validator = jsonschema.Draft202012Validator(yaml.safe_load(Path(schema).read_text()))
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = [leaf for error in validator.iter_errors(document) for leaf in _named(error)]
+    errors.sort(key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        lines = [f"  models.{'.'.join(map(str, e.absolute_path))[7:] or '<root>'}: {e.message}" for e in errors[:10]]
+        lines = [f"  {'.'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors[:10]]
         raise RegistryError(f"LLM registry {path} (plus config llm.extra_models) is invalid:\n" + "\n".join(lines))
+    if bad := nonfinite_keys(document):
+        raise RegistryError(f"LLM registry {path} (plus config llm.extra_models): {', '.join(bad)} not a finite number")
     return models
+
+
+def _named(error) -> list:
+    """The errors under a failed `oneOf` of source kinds that name the bad field: those of the branch
+    whose kind the entry gives, or, for a missing or unknown kind, the known kinds (jsonschema alone
+    says only that the source matches none of them)."""
+    if error.validator != "oneOf" or not error.context:
+        return [error]
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    wrong_kind = lambda sub: list(sub.relative_path) == ["kind"] and sub.validator == "const"  # noqa: E731
+    chosen = [subs for subs in branches.values() if not any(map(wrong_kind, subs))]
+    if len(chosen) == 1:
+        return [leaf for sub in chosen[0] for leaf in _named(sub)]
+    known = [branch.get("properties", {}).get("kind", {}).get("const") for branch in error.validator_value]
+    if None in known or not isinstance(error.instance, dict):
+        return [error]
+    given = error.instance.get("kind")
+    error.message = (
+        f"{'no kind given' if given is None else f'kind {given!r} is not known'}; "
+        f"expected kind: one of {', '.join(known)}"
+    )
+    return [error]
 
 
 def select(models: dict[str, dict], names: list[str]) -> dict[str, dict]:

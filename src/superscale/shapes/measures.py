@@ -91,7 +91,7 @@ def model_record(
 def measure_models(paths, tokens, eval_windows: int, device: str, progress=None) -> list[dict]:
     """model_record of every trained model in `paths`, each on `eval_windows` windows of the
     held-out stream in the `tokens` file (rule shapes_tokens), on `device` (config `device`)."""
-    heldout = np.load(tokens)["heldout"]
+    heldout = load_payload(tokens, "token stream")["heldout"]
     device = resolve_device(device)
     rows = []
     for path in paths:

@@ -112,9 +112,14 @@ class ToyPlan:
     jobs: dict[str, dict[str, list[Cell]]]  # family -> training job name -> its cells
     members: dict[str, list[tuple[str, str]]]  # family -> (family, job) of each job its table reads
     keep: dict[str, list[dict]]  # family -> the cells (key columns) its table keeps from those jobs
+    rows: dict[str, list[dict]]  # family -> the rows its table must hold: key columns and width m
 
     def job_specs(self, family: str, job: str) -> list[dict]:
         return [asdict(cell.spec) for cell in self.jobs[family][job]]
+
+    def job_rows(self, family: str, job: str) -> list[dict]:
+        """The rows a training job's metrics table must hold: one per cell and width."""
+        return _rows(self.jobs[family][job])
 
 
 def _job_name(cells: list[Cell]) -> str:
@@ -151,6 +156,10 @@ def _key(spec: CellSpec) -> dict:
     }
 
 
+def _rows(cells: list[Cell]) -> list[dict]:
+    return [_key(cell.spec) | {"m": m} for cell in cells for m in cell.spec.widths]
+
+
 def toy_plan(config: dict, uses_gpu: bool) -> ToyPlan:
     """Jobs and tables of every family; per_job 'auto' packs all gammas on a GPU, one cell on CPU."""
     per_job = config["cells_per_job"]
@@ -166,4 +175,6 @@ def toy_plan(config: dict, uses_gpu: bool) -> ToyPlan:
     members["esweep"] += sorted({holder[cell.spec] for cell in borrowed})
     keep = {family: [_key(cell.spec) for cell in family_cells] for family, family_cells in cells.items()}
     keep["esweep"] += [_key(cell.spec) for cell in borrowed]
-    return ToyPlan(jobs, members, keep)
+    rows = {family: _rows(family_cells) for family, family_cells in cells.items()}
+    rows["esweep"] += _rows(borrowed)
+    return ToyPlan(jobs, members, keep, rows)

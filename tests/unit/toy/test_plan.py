@@ -91,6 +91,17 @@ def test_esweep_trains_unit_density_when_the_small_grid_lacks_it():
     assert sorted(s["density"] for job in plan.jobs["esweep"] for s in plan.job_specs("esweep", job))[0] == 1.0
 
 
+def test_a_table_must_hold_every_kept_cell_at_every_width_and_a_job_file_every_cell_it_trains():
+    plan = toy_plan(PAPER, uses_gpu=True)
+    assert len(plan.rows["esweep"]) == 9 * 10 * len(PAPER["toy_small"]["m"])  # borrowed cells included
+    assert len(plan.rows["fig18"]) == 17 * len(PAPER["toy_fig18"]["m"])
+    job = next(iter(plan.jobs["small"]))  # a pack of every gamma
+    rows = plan.job_rows("small", job)
+    assert len(rows) == len(plan.jobs["small"][job]) * len(PAPER["toy_small"]["m"])
+    assert {row["m"] for row in rows} == set(PAPER["toy_small"]["m"])
+    assert set(rows[0]) == {"distribution", "density", "gamma", "alpha", "seed", "m"}
+
+
 def test_job_specs_round_trip_to_cell_specs():
     plan = toy_plan(TINY, uses_gpu=False)
     for family, jobs in plan.jobs.items():

