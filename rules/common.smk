@@ -250,10 +250,10 @@ wildcard_constraints:
 
 
 def features_activation_settings():
-    """What decides a model's stored activations: texts, their split, the budget and the depths."""
+    """What decides a model's stored activations: texts, their windows, the budget, the depths, the null."""
     return {
         key: FEATURES[key]
-        for key in ("texts", "heldout_every", "context", "tokens", "layers")
+        for key in ("texts", "sample_words", "context", "tokens", "layers", "null_seed")
     }
 
 
