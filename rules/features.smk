@@ -187,7 +187,6 @@ rule features_planted:
         latents=features_reference(
             "results/features/dictionaries/{model}/{depth}_x{size}.csv"
         ),
-        laws="results/features/laws.csv",
     output:
         table="results/features/planted.csv",
         counts="results/features/planted_counts.csv",

@@ -16,11 +16,7 @@ with logged(smk):
     torch.set_num_threads(smk.threads)
     settings, law, dictionary = smk.params.settings, smk.params.law, dict(smk.params.dictionary)
     reference = json.load(open(smk.input.stats))
-    laws = pd.read_csv(smk.input.laws)
-    row = laws[
-        (laws.model == reference["model"]) & (laws.depth == reference["depth"]) & (laws["size"] == reference["size"])
-    ]
-    measured = reference_law(pd.read_csv(smk.input.latents), row.iloc[0])
+    measured = reference_law(pd.read_csv(smk.input.latents), reference["train_tokens"], law)
     dictionary.pop("dense_frequency")
     budget = {
         "width": reference["width"],

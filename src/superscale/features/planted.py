@@ -55,11 +55,13 @@ def planted_activations(
     return x, torch.bincount(batch.cols, minlength=probs.size)
 
 
-def reference_law(latents, law_row) -> dict:
-    """What the planted laws take from the reference dictionary: its fitted alpha, the spread
-    (standard deviation) of its live latents' log frequencies, its largest frequency."""
+def reference_law(latents, tokens: int, law: dict) -> dict:
+    """What the planted laws take from the reference dictionary: its fitted alpha (the fit of
+    laws.csv; the bootstrap, left out here, does not move it), the spread (standard deviation) of its
+    live latents' log frequencies, its largest frequency."""
     live = latents.frequency[latents["count"] > 0].to_numpy()
-    return {"alpha": float(law_row["alpha"]), "sigma": float(np.log(live).std()), "cap": float(live.max())}
+    alpha = fit(latents["count"].to_numpy(), tokens, law | {"bootstrap": 0}, 0)["alpha"]
+    return {"alpha": float(alpha), "sigma": float(np.log(live).std()), "cap": float(live.max())}
 
 
 def planted_case(case: dict, budget: dict, law: dict, progress=None) -> tuple[dict, dict]:

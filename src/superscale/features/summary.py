@@ -97,19 +97,23 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
             "so it cannot tell which of the two the latents follow"
         )
     elif latent == l_verdict:
-        verdict = "the latents' frequencies are as far from a power law as a planted lognormal and further than a planted power law"
+        verdict = (
+            "the latents' frequencies are as far from a power law as a planted lognormal and further than a planted "
+            "power law"
+        )
     elif latent == p_verdict:
         verdict = "the latents' frequencies are as close to a power law as a planted power law"
     else:
         verdict = "the latents' verdict matches neither planted law"
     order = STANCES.index(latent) - STANCES.index(typical(tokens))
-    verdict += (
-        ", closer to one than the model's own tokens"
+    relation = (
+        "closer to a power law than"
         if order < 0
-        else ", as close to one as the model's own tokens"
+        else "as close to a power law as"
         if order == 0
-        else ", further from one than the model's own tokens"
+        else "further from a power law than"
     )
+    verdict += f". The latents are {relation} the model's own tokens under the same test"
     verdict += (
         "; the random-init null gets the same verdict, so the verdict does not need learned features"
         if typical(null) == latent

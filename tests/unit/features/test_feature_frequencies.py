@@ -182,7 +182,7 @@ def test_the_answer_is_worded_against_the_controls():
     )
     sentence = answer(laws, controls, planted)
     assert "as far from a power law as a planted lognormal" in sentence
-    assert "further from one than the model's own tokens" in sentence
+    assert "further from a power law than the model's own tokens" in sentence
     assert "null gets the same verdict" in sentence
     same = pd.concat([frame("undecided", law="power"), frame("undecided", law="lognormal")])
     assert "cannot tell which of the two" in answer(laws, controls, same)
