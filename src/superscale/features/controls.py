@@ -53,9 +53,12 @@ def token_rows(model: str, ids, llm_counts: dict[str, np.ndarray], sizes: list[i
     own = token_counts(ids)
     cases = [("tokens (same positions)", "features", len(ids), own)]
     for text, counts in llm_counts.items():
+        drawn = set()  # sizes at or above a text's count all give the whole count: once
         for size in sizes:
             sample = thin(counts, size, derive_seed("features-thin", model, text, size, law["seed"]))
-            cases.append(("tokens (LLM stage, thinned)", text, int(sample.sum()), sample))
+            if int(sample.sum()) not in drawn:
+                drawn.add(int(sample.sum()))
+                cases.append(("tokens (LLM stage, thinned)", text, int(sample.sum()), sample))
     rows, count_rows = [], []
     for control, text, tokens, counts in cases:
         seed = derive_seed("features-law", model, control, text, tokens, law["seed"])

@@ -38,6 +38,10 @@ import numpy as np
 ALTERNATIVES = ("lognormal", "exponential", "truncated_power_law")
 NESTED = {"truncated_power_law"}  # alternatives that contain the power law as a special case
 QUOTED = ("favoured", "undecided")  # verdicts under which alpha is quoted
+# powerlaw bounds tau (its `alpha`) to [0, 3] by default: a steeper tail (alpha < 0.5) would be
+# pinned at 3, and x_min chosen for the pinned fit; [1, 10] holds every normalisable power law with
+# alpha >= 0.11 (and bounds the cutoff law's exponent the same way)
+EXPONENTS = {"alpha": [1, 10]}
 
 
 def _fit(values: np.ndarray, min_tail: int, scan: int):
@@ -54,7 +58,10 @@ def _fit(values: np.ndarray, min_tail: int, scan: int):
     if candidates.size > scan:
         targets = np.geomspace(candidates[0], candidates[-1], scan)
         candidates = np.unique(candidates[np.minimum(np.searchsorted(candidates, targets), candidates.size - 1)])
-    fits = [powerlaw.Fit(values, discrete=True, xmin=float(x_min), verbose=0) for x_min in candidates]
+    fits = [
+        powerlaw.Fit(values, discrete=True, xmin=float(x_min), parameter_ranges=EXPONENTS, verbose=0)
+        for x_min in candidates
+    ]
     return min(fits, key=lambda fit: (np.nan_to_num(fit.power_law.D, nan=np.inf), fit.xmin))
 
 
