@@ -85,8 +85,9 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
     power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
     latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
     parts = [
-        f"Under the same test the latents of the {len(laws)} dictionaries are {verdicts(laws)}",
-        f"the model's own tokens on the same positions {verdicts(tokens)}",
+        f"Under the same test the latents of the {len(laws)} dictionaries are {verdicts(laws)} "
+        f"(fitted tails of {laws.decades.min():.1f}-{laws.decades.max():.1f} decades)",
+        f"the model's own tokens on the same positions {verdicts(tokens)} ({tokens.decades.max():.1f} decades)",
         f"planted power laws through a dictionary at the same budget {verdicts(power)}",
         f"a planted lognormal of the measured spread {verdicts(lognormal)}",
         f"the random-init null's latents {verdicts(null)}",

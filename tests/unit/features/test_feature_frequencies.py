@@ -173,9 +173,12 @@ def test_the_answer_is_worded_against_the_controls():
     def frame(*verdicts, **columns):
         return pd.DataFrame({"verdict": list(verdicts)} | {k: [v] * len(verdicts) for k, v in columns.items()})
 
-    laws = frame("disfavoured", "disfavoured")
+    laws = frame("disfavoured", "disfavoured", decades=1.2)
     controls = pd.concat(
-        [frame("undecided", control="tokens (same positions)"), frame("disfavoured", control="null (random init)")]
+        [
+            frame("undecided", control="tokens (same positions)", decades=2.4),
+            frame("disfavoured", control="null (random init)", decades=0.5),
+        ]
     )
     planted = pd.concat(
         [frame("undecided", "undecided", law="power"), frame("disfavoured", "rejected", law="lognormal")]
@@ -184,6 +187,7 @@ def test_the_answer_is_worded_against_the_controls():
     assert "as far from a power law as a planted lognormal" in sentence
     assert "further from a power law than the model's own tokens" in sentence
     assert "null gets the same verdict" in sentence
+    assert "(fitted tails of 1.2-1.2 decades)" in sentence and "(2.4 decades)" in sentence
     same = pd.concat([frame("undecided", law="power"), frame("undecided", law="lognormal")])
     assert "cannot tell which of the two" in answer(laws, controls, same)
 
