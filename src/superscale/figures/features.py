@@ -119,11 +119,11 @@ def controls(
             style = {"color": "0.5", "lw": 0.8, "ls": ":"}
         elif control == "tokens (same positions)":
             style = {"color": "k", "lw": 1.4}
-        elif group.tokens.iloc[0] < control_counts.tokens.max():
-            continue  # of the thinned token counts only the largest sample is drawn
-        else:
+        else:  # of the thinned token counts, each text's largest sample
+            group = group[group.tokens == group.tokens.max()]
             style = {"color": "0.3", "lw": 0.8, "ls": "--"}
-        curves.append((f"{control} {text}".replace(" (", ", ").replace(")", ""), group["count"], style))
+        label = f"{control} {text}".replace(" (", ", ").replace(")", "")
+        curves.append((f"{label} ({group.tokens.iloc[0]:,} tokens)", group["count"], style))
     first_seed = planted_counts.seed.min()
     colours = mpl.colormaps["autumn"]
     labels = list(dict.fromkeys(planted_counts.label))
