@@ -8,10 +8,10 @@ Each input is x = sum_i u_i v_i d_i + noise, with u_i ~ Bernoulli(p_i), v_i ~ U(
 model's sampler, superscale.toy.features) and d_i random unit directions in `width` dimensions.
 The planted laws, as rank-frequency curves over the features: a power law p_i ~ i^-alpha, and a
 lognormal p_i ~ exp(sigma z_i) (z_i the standard normal quantiles of the ranks), with sigma the
-spread of the real latents' log frequencies. A dictionary's frequencies sum to k, and a rank law
-with alpha >= 1 from rank 1 cannot sum to k = 32 with p_1 <= 1, so every planted law is capped at
-the real dictionary's largest frequency (its head flattens as the real one does) and scaled so
-that sum(p) = k. The planted features' own firing counts (what a perfect dictionary would see) are
+spread of the real latents' log frequencies; both sum to k. A dictionary's frequencies sum to k,
+and a rank law with alpha >= 1 from rank 1 cannot sum to k = 32 with p_1 <= 1, so the power law
+takes a rank offset, p_i ~ (i + b)^-alpha, that keeps p_1 at most the real dictionary's largest
+frequency (planted_probabilities). The planted features' own firing counts (what a perfect dictionary would see) are
 tested as well.
 """
 
@@ -28,19 +28,35 @@ from superscale.toy.features import FeatureSampler
 
 
 def planted_probabilities(law: str, features: int, parameter: float, density: float, cap: float) -> np.ndarray:
-    """Descending p_1..p_features of a power law (parameter alpha) or lognormal (parameter sigma),
-    min(cap, c w_i) with c such that the sum is `density`."""
+    """Descending p_1..p_features summing to `density`, none above `cap`.
+
+    power (parameter alpha): p_i = c (i + b)^-alpha, the rank offset b >= 0 the smallest that keeps
+    p_1 <= cap. Its frequencies' density is f^-(1 + 1/alpha) over the whole range up to p_1 (the
+    offset only truncates it there), so the head flattens as a TopK dictionary's must without
+    piling features up at the cap. lognormal (parameter sigma): p_i ~ exp(sigma z_i), z_i the
+    standard normal quantiles of the ranks, as it is (p_1 at most 1; the cap is the power law's)."""
     rank = np.arange(1, features + 1, dtype=float)
     if law == "power":
-        weights = rank**-parameter
-    elif law == "lognormal":
+
+        def scaled(offset):
+            weights = (rank + offset) ** -parameter
+            return weights / weights.sum() * density
+
+        offset = 0.0
+        if scaled(0.0)[0] > cap:
+            if cap * features <= density:
+                raise ValueError(f"{features} features at most p = {cap:.3g} cannot sum to the density {density}")
+            offset = optimize.brentq(lambda b: scaled(b)[0] - cap, 0.0, 1e12)
+        return scaled(offset)
+    if law == "lognormal":
         weights = np.exp(parameter * stats.norm.isf((rank - 0.5) / features))
-    else:
-        raise ValueError(f"unknown planted law {law!r}; expected power or lognormal")
-    if cap * features <= density:
-        raise ValueError(f"{features} features capped at p = {cap:.3g} cannot sum to the density {density}")
-    scale = optimize.brentq(lambda c: np.minimum(cap, c * weights).sum() - density, 0, density / weights.min())
-    return np.minimum(cap, scale * weights)
+        probs = weights / weights.sum() * density
+        if probs[0] > cap * (1 + 1e-9):
+            raise ValueError(
+                f"a lognormal of sigma {parameter:.3g} summing to {density} has p_1 = {probs[0]:.3g} > {cap:.3g}"
+            )
+        return probs
+    raise ValueError(f"unknown planted law {law!r}; expected power or lognormal")
 
 
 def planted_activations(

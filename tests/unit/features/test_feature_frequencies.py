@@ -233,14 +233,19 @@ def test_token_counts_and_thinning_without_replacement():
 
 def test_planted_probabilities_sum_to_k_under_the_cap():
     power = planted_probabilities("power", 1000, 1.2, density=32.0, cap=0.3)
-    assert power.sum() == pytest.approx(32.0) and power.max() == pytest.approx(0.3)
-    free = power < 0.3
-    slope = -np.polyfit(np.log(np.arange(1, 1001)[free]), np.log(power[free]), 1)[0]
-    assert slope == pytest.approx(1.2, abs=1e-6)
-    lognormal = planted_probabilities("lognormal", 1000, 1.0, density=32.0, cap=0.3)
+    assert power.sum() == pytest.approx(32.0) and power[0] == pytest.approx(0.3)
+    ratio = (power[0] / power[1]) ** (1 / 1.2)  # = (2 + b) / (1 + b) for p_i ~ (i + b)^-1.2
+    offset = (2 - ratio) / (ratio - 1)
+    law = np.log(power) + 1.2 * np.log(np.arange(1, 1001) + offset)
+    assert offset > 0 and np.allclose(law, law[0])  # a power law of the offset rank, nothing piled at the cap
+    free = planted_probabilities("power", 1000, 1.2, density=1.0, cap=0.3)  # no offset needed
+    assert free[0] / free[9] == pytest.approx(10**1.2)
+    lognormal = planted_probabilities("lognormal", 1000, 0.8, density=32.0, cap=0.5)
     assert lognormal.sum() == pytest.approx(32.0) and np.all(np.diff(lognormal) <= 0)
     with pytest.raises(ValueError, match="cannot sum"):
         planted_probabilities("power", 10, 1.2, density=32.0, cap=0.3)
+    with pytest.raises(ValueError, match="p_1"):
+        planted_probabilities("lognormal", 1000, 3.0, density=32.0, cap=0.3)  # p_1 > 1
 
 
 def test_confusion_table_on_a_tiny_budget():
