@@ -270,10 +270,10 @@ wildcard_constraints:
 
 
 def features_activation_settings():
-    """What decides a model's stored activations: texts, their split, the budget and the depths."""
+    """What decides a model's stored activations: texts, their windows, the budget, the depths, the null."""
     return {
         key: FEATURES[key]
-        for key in ("texts", "heldout_every", "context", "tokens", "layers")
+        for key in ("texts", "sample_words", "context", "tokens", "layers", "null_seed")
     }
 
 
@@ -297,6 +297,38 @@ def features_files(pattern):
 def features_last_layer_files(pattern):
     """pattern (with {{model}}) for every last-layer depth and dictionary size."""
     return expand(pattern, depth=FEATURES_LAST, size=FEATURES["dictionary"]["sizes"])
+
+
+def features_llm_counts():
+    """The LLM stage's token counts of each feature text, model-major (the thinned token control)."""
+    if missing := [
+        text["name"] for text in FEATURES["texts"] if text["name"] not in LLM_DATASETS
+    ]:
+        raise ValueError(
+            f"config features.texts: {', '.join(missing)} not among llm.datasets ({', '.join(LLM_DATASETS)}); "
+            "the token control thins the LLM stage's counts of the same texts, so add them to llm.datasets"
+        )
+    return expand(
+        "results/llm/tokens/{model}/{text}.csv",
+        model=FEATURES["models"],
+        text=[text["name"] for text in FEATURES["texts"]],
+    )
+
+
+def features_reference(pattern):
+    """pattern at the planted truth's reference dictionary (first model, configured depth and size)."""
+    reference = FEATURES["planted"]["reference"]
+    if (
+        reference["depth"] not in FEATURES["layers"]
+        or reference["size"] not in FEATURES["dictionary"]["sizes"]
+    ):
+        raise ValueError(
+            f"config features.planted.reference {reference}: depth must be one of features.layers "
+            f"({', '.join(FEATURES['layers'])}) and size one of features.dictionary.sizes"
+        )
+    return pattern.format(
+        model=FEATURES["models"][0], depth=reference["depth"], size=reference["size"]
+    )
 
 
 def features_splices():

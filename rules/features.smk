@@ -1,7 +1,9 @@
 # Feature frequencies in the offline language models: residual-stream activations once per model
-# (every configured depth, training and held-out texts apart), a sparse dictionary per (model,
-# depth, size), the loss with the last layer's reconstructions spliced in, the law of the latents'
-# firing frequencies, the method on planted truth, and toys trained on the measured frequencies.
+# and of its randomly initialised null (every configured depth, training and held-out windows
+# apart), a sparse dictionary per (model, depth, size) and null, the loss with the last layer's
+# reconstructions spliced in, the law of the latents' firing frequencies beside the same test on
+# the controls (the model's tokens, the null, planted truth at the dictionaries' budget), and toys
+# trained on the measured frequencies.
 
 
 rule features_activations:
@@ -12,6 +14,11 @@ rule features_activations:
             "results/features/activations/{{model}}/{depth}.pt",
             depth=list(FEATURES["layers"]),
         ),
+        null=expand(
+            "results/features/null/activations/{{model}}/{depth}.pt",
+            depth=list(FEATURES["layers"]),
+        ),
+        tokens="results/features/tokens/{model}.csv",
     log:
         "logs/features/activations/{model}.log",
     benchmark:
@@ -57,6 +64,19 @@ rule features_dictionary:
         "../workflow/scripts/features_dictionary.py"
 
 
+use rule features_dictionary as features_null_dictionary with:
+    input:
+        activations="results/features/null/activations/{model}/{depth}.pt",
+    output:
+        weights="results/features/null/dictionaries/{model}/{depth}_x{size}.pt",
+        stats="results/features/null/dictionaries/{model}/{depth}_x{size}.json",
+        latents="results/features/null/dictionaries/{model}/{depth}_x{size}.csv",
+    log:
+        "logs/features/null/dictionaries/{model}/{depth}_x{size}.log",
+    benchmark:
+        "results/benchmarks/features/null/dictionaries/{model}/{depth}_x{size}.tsv"
+
+
 rule features_splice:
     input:
         manifest="resources/llm/{model}.json",
@@ -94,10 +114,20 @@ rule features_laws:
             "results/features/dictionaries/{model}/{depth}_x{size}.csv"
         ),
         splices=features_splices(),
+        null_stats=features_files(
+            "results/features/null/dictionaries/{model}/{depth}_x{size}.json"
+        ),
+        null_latents=features_files(
+            "results/features/null/dictionaries/{model}/{depth}_x{size}.csv"
+        ),
+        tokens=expand("results/features/tokens/{model}.csv", model=FEATURES["models"]),
+        llm_counts=features_llm_counts(),
     output:
         latents="results/features/latents.csv",
         dictionaries="results/features/dictionaries.csv",
         laws="results/features/laws.csv",
+        controls="results/features/controls.csv",
+        counts="results/features/control_counts.csv",
     log:
         "logs/features/laws.log",
     benchmark:
@@ -110,13 +140,24 @@ rule features_laws:
     params:
         code=code_fingerprint("workflow/scripts/features_laws.py"),
         law=FEATURES["law"],
+        controls=FEATURES["controls"],
+        models=FEATURES["models"],
+        texts=[text["name"] for text in FEATURES["texts"]],
     script:
         "../workflow/scripts/features_laws.py"
 
 
 rule features_planted:
+    input:
+        stats=features_reference(
+            "results/features/dictionaries/{model}/{depth}_x{size}.json"
+        ),
+        latents=features_reference(
+            "results/features/dictionaries/{model}/{depth}_x{size}.csv"
+        ),
     output:
         table="results/features/planted.csv",
+        counts="results/features/planted_counts.csv",
     log:
         "logs/features/planted.log",
     benchmark:
@@ -126,11 +167,12 @@ rule features_planted:
     threads: FEATURES["threads"]
     resources:
         mem_mb=2048,
-        runtime=30,
+        runtime=60,
     params:
         code=code_fingerprint("workflow/scripts/features_planted.py"),
         settings=FEATURES["planted"],
         law=FEATURES["law"],
+        dictionary=features_dictionary_settings(),
     script:
         "../workflow/scripts/features_planted.py"
 
@@ -162,10 +204,12 @@ rule features_numbers:
         laws="results/features/laws.csv",
         dictionaries="results/features/dictionaries.csv",
         planted="results/features/planted.csv",
+        controls="results/features/controls.csv",
         toys=features_files("results/features/toy/{model}/{depth}_x{size}.csv"),
     output:
         toy="results/features/toy.csv",
         fits="results/features/toy_fits.csv",
+        confusion="results/features/confusion.csv",
         tex="paper/generated/features.tex",
     log:
         "logs/paper/features_numbers.log",
@@ -189,6 +233,10 @@ rule figure_features:
         laws="results/features/laws.csv",
         fits="results/features/toy_fits.csv",
         toy="results/features/toy.csv",
+        controls="results/features/controls.csv",
+        control_counts="results/features/control_counts.csv",
+        planted="results/features/planted.csv",
+        planted_counts="results/features/planted_counts.csv",
         style="workflow/matplotlibrc",
     output:
         pdf=report(
@@ -207,6 +255,8 @@ rule figure_features:
         runtime=10,
     params:
         code=code_fingerprint("workflow/scripts/figure_features.py"),
+        reference=FEATURES["planted"]["reference"],
+        alpha_range=FEATURES["paper_alpha"],
     script:
         "../workflow/scripts/figure_features.py"
 
@@ -218,6 +268,8 @@ rule features:
         "results/features/dictionaries.csv",
         "results/features/laws.csv",
         "results/features/planted.csv",
+        "results/features/controls.csv",
+        "results/features/confusion.csv",
         "results/features/toy_fits.csv",
         "paper/generated/features.tex",
         expand("results/figures/{figure}.pdf", figure=FEATURES_FIGURES),

@@ -168,15 +168,25 @@ def change_meaning(workdir: Path, module: str, function: str) -> None:
 def test_feature_stage_runs_end_to_end(built):
     laws = pd.read_csv(built / "results/features/laws.csv")
     assert list(laws[["model", "depth", "size"]].itertuples(index=False, name=None)) == [("tiny-16", "last", 8)]
-    assert {"alpha", "x_min", "ks_distance", "lr_lognormal", "p_lognormal", "lr_exponential", "p_exponential"} <= set(
+    assert {"alpha", "alpha_se", "alpha_quoted", "x_min", "decades", "p_gof", "lr_lognormal", "p_lognormal"} <= set(
         laws.columns
     )
-    assert laws.verdict.isin(["favoured", "disfavoured", "undecided"]).all()
+    assert {"lr_exponential", "p_exponential", "lr_truncated_power_law", "p_truncated_power_law"} <= set(laws.columns)
+    verdicts = ["favoured", "disfavoured", "undecided", "rejected"]
+    assert laws.verdict.isin(verdicts).all()
+    controls = pd.read_csv(built / "results/features/controls.csv")
+    assert set(controls.control) == {"tokens (same positions)", "tokens (LLM stage, thinned)", "null (random init)"}
+    assert controls.verdict.isin(verdicts).all()
+    tokens = pd.read_csv(built / "results/features/tokens/tiny-16.csv")
+    own = controls[controls.control == "tokens (same positions)"]
+    assert own.tokens.iloc[0] == len(tokens) == laws.tokens.iloc[0]  # the same tokens as the latents
+    confusion = pd.read_csv(built / "results/features/confusion.csv")
+    assert (confusion[verdicts].sum(axis=1) == confusion.seeds).all()
     latents = pd.read_csv(built / "results/features/latents.csv")
     assert len(latents) == 8 * 16 and latents.frequency.between(0, 1).all()
     dictionaries = pd.read_csv(built / "results/features/dictionaries.csv")
     assert dictionaries.loss_clean.iloc[0] == pytest.approx(dictionaries.loss_model.iloc[0], rel=1e-4)
-    assert set(pd.read_csv(built / "results/features/planted.csv").distribution) == {"power", "exponential"}
+    assert set(pd.read_csv(built / "results/features/planted.csv").law) == {"power", "lognormal"}
     fits = pd.read_csv(built / "results/features/toy_fits.csv")
     assert list(fits.regime) == ["strong", "weak"] and fits.alpha_m.notna().all()
     assert "\\FeaturesAnswer" in (built / "paper/generated/features.tex").read_text()

@@ -1,5 +1,6 @@
-"""Rule features_dictionary: a sparse dictionary of one (model, depth) at one size; its weights, its
-latents' firing counts on the training tokens, and its held-out quality."""
+"""Rules features_dictionary and features_null_dictionary: a sparse dictionary of one (model, depth)
+at one size, of the model or of its randomly initialised null; its weights, its latents' firing
+counts on the training tokens, and its held-out quality."""
 
 import json
 
@@ -24,6 +25,7 @@ with logged(smk):
     counts = firing_counts(model, train)
     stats = {
         "model": data["model"],
+        "source": data["source"],
         "depth": data["depth"],
         "layer": data["layer"],
         "n_layer": data["n_layer"],

@@ -19,6 +19,12 @@ with logged(smk):
         "features_frequencies": lambda: feature_figures.frequencies(
             pd.read_csv(smk.input.latents), pd.read_csv(smk.input.laws)
         ),
+        "features_controls": lambda: feature_figures.controls(
+            pd.read_csv(smk.input.latents),
+            pd.read_csv(smk.input.control_counts),
+            pd.read_csv(smk.input.planted_counts),
+            smk.params.alpha_range,
+        ),
         "features_toy": lambda: feature_figures.toy(pd.read_csv(smk.input.toy), pd.read_csv(smk.input.fits)),
     }
     draw[smk.wildcards.features_figure]().savefig(smk.output.pdf)

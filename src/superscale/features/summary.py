@@ -40,15 +40,87 @@ def toy_fits(toy: pd.DataFrame, laws: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DAGGER = r"$^\dagger$"  # marks an alpha_m of under-trained toys
+ORDER = ("favoured", "undecided", "disfavoured", "rejected")  # from closest to a power law to furthest
+
+
 def _count(laws: pd.DataFrame, verdict: str) -> int:
     return int((laws.verdict == verdict).sum())
 
 
-def answer(laws: pd.DataFrame) -> str:
-    """One sentence with the verdict counts (favoured / disfavoured / undecided) over the dictionaries."""
-    total = len(laws)
-    parts = [f"{_count(laws, v)} of {total} {v}" for v in ("favoured", "disfavoured", "undecided")]
-    return "a power law is " + ", ".join(parts)
+def verdicts(frame: pd.DataFrame) -> str:
+    """'3 of 4 disfavoured, 1 of 4 undecided' (verdicts present, from the closest to a power law)."""
+    total = len(frame)
+    return ", ".join(f"{_count(frame, v)} of {total} {v}" for v in ORDER if _count(frame, v))
+
+
+# What a verdict says of the power law: beaten or rejected are both "against" it
+STANCE = {"favoured": "favoured", "undecided": "undecided", "disfavoured": "against", "rejected": "against"}
+STANCES = ("favoured", "undecided", "against")
+
+
+def typical(frame: pd.DataFrame) -> str:
+    """The most common stance (STANCE) of the verdicts; a tie goes to the one further from a power law."""
+    counts = frame.verdict.map(STANCE).value_counts()
+    return max(STANCES, key=lambda v: (counts.get(v, 0), STANCES.index(v)))
+
+
+def confusion(planted: pd.DataFrame) -> pd.DataFrame:
+    """Planted law x verdict: how many seeds got each verdict, through the dictionary (recovered)
+    and on the planted features' own counts (a perfect dictionary)."""
+    rows = []
+    for label, group in planted.groupby("label", sort=False):
+        for seen, column in (("through the dictionary", "verdict"), ("planted counts", "verdict_planted_counts")):
+            counted = group[column].value_counts()
+            rows.append(
+                {"planted": label, "seen": seen, "seeds": len(group)} | {v: int(counted.get(v, 0)) for v in ORDER}
+            )
+    return pd.DataFrame(rows)
+
+
+def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) -> str:
+    """The stage's answer, worded relative to the controls under the same test at the same budget."""
+    tokens = controls[controls.control == "tokens (same positions)"]
+    null = controls[controls.control.str.startswith("null")]
+    power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
+    latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
+    parts = [
+        f"Under the same test the latents of the {len(laws)} dictionaries are {verdicts(laws)} "
+        f"(fitted tails of {laws.decades.min():.1f}-{laws.decades.max():.1f} decades)",
+        f"the model's own tokens on the same positions {verdicts(tokens)} ({tokens.decades.max():.1f} decades)",
+        f"planted power laws through a dictionary at the same budget {verdicts(power)}",
+        f"a planted lognormal of the measured spread {verdicts(lognormal)}",
+        f"the random-init null's latents {verdicts(null)}",
+    ]
+    if p_verdict == l_verdict:
+        verdict = (
+            f"at this budget the test says the same of a planted power law and a planted lognormal ({p_verdict}), "
+            "so it cannot tell which of the two the latents follow"
+        )
+    elif latent == l_verdict:
+        verdict = (
+            "the latents' frequencies are as far from a power law as a planted lognormal and further than a planted "
+            "power law"
+        )
+    elif latent == p_verdict:
+        verdict = "the latents' frequencies are as close to a power law as a planted power law"
+    else:
+        verdict = "the latents' verdict matches neither planted law"
+    order = STANCES.index(latent) - STANCES.index(typical(tokens))
+    relation = (
+        "closer to a power law than"
+        if order < 0
+        else "as close to a power law as"
+        if order == 0
+        else "further from a power law than"
+    )
+    verdict += f". The latents are {relation} the model's own tokens under the same test"
+    verdict += (
+        "; the random-init null gets the same verdict, so the verdict does not need learned features"
+        if typical(null) == latent
+        else f"; the random-init null's verdict is mostly {typical(null)}"
+    )
+    return "; ".join(parts) + ". So " + verdict
 
 
 def _size_shifts(laws: pd.DataFrame) -> str:
@@ -74,78 +146,135 @@ def _f(value: float, digits: int = 2) -> str:
     return "--" if pd.isna(value) else f"{value:.{digits}f}"
 
 
+def _alpha(row) -> str:
+    """alpha +- se where the power law is not rejected or beaten, else a dash."""
+    return "--" if pd.isna(row.alpha_quoted) else f"{row.alpha_quoted:.2f} $\\pm$ {row.alpha_se:.2f}"
+
+
+def _law_cells(r) -> str:
+    """The test's cells of one fitted set: quoted alpha, x_min count, decades, bootstrap p, R vs
+    lognormal / exponential / cutoff (p), verdict."""
+    return (
+        f"{_alpha(r)} & {r.x_min_count} & {_f(r.decades, 1)} & {_f(r.p_gof)} & "
+        f"{_f(r.lr_lognormal, 1)} ({_f(r.p_lognormal)}) & {_f(r.lr_exponential, 1)} ({_f(r.p_exponential)}) & "
+        f"{_f(r.lr_truncated_power_law, 1)} ({_f(r.p_truncated_power_law)}) & {r.verdict}"
+    )
+
+
+def _where(r) -> str:
+    """A control's text, or a null dictionary's layer and size."""
+    return f"{r.depth} x{int(r.size)}" if r.control.startswith("null") else str(r.text)
+
+
+LAW_HEADER = (
+    r"$\alpha$ & $x_{\min}$ & dec. & $p_{\rm gof}$ & $R$ logn. ($p$) & $R$ exp. ($p$) & $R$ cutoff ($p$) & verdict"
+)
+
+
 def macros(
-    laws: pd.DataFrame, dictionaries: pd.DataFrame, planted: pd.DataFrame, fits: pd.DataFrame, settings: dict
+    laws: pd.DataFrame,
+    dictionaries: pd.DataFrame,
+    planted: pd.DataFrame,
+    controls: pd.DataFrame,
+    fits: pd.DataFrame,
+    settings: dict,
 ) -> dict[str, object]:
-    """Every number and table the paper's section quotes."""
-    power = planted[planted.distribution == "power"].iloc[0]
-    exponential = planted[planted.distribution == "exponential"].iloc[0]
+    """Every number, sentence and table the paper's section quotes."""
     law_lines = [
         f"{escape(r.model)} & {escape(r.depth)} ({r.layer}) & {r.size} & {r.latents_live} & {r.latents_fitted} & "
-        f"{_f(r.alpha)} & {_f(r.x_min, 5)} & {_f(r.ks_distance, 3)} & {_f(r.lr_lognormal)} ({_f(r.p_lognormal, 3)}) & "
-        f"{_f(r.lr_exponential)} ({_f(r.p_exponential, 3)}) & {r.verdict} \\\\"
+        f"{_law_cells(r)} \\\\"
         for r in laws.itertuples()
+    ]
+    control_lines = [
+        f"{escape(r.control)} & {escape(r.model)} & {escape(_where(r))} & "
+        f"{r.tokens} & {r.latents_live} & {_law_cells(r)} \\\\"
+        for r in controls.itertuples()
+    ]
+    table = confusion(planted)
+    confusion_lines = [
+        f"{escape(r.planted)} & {r.seen} & {r.seeds} & " + " & ".join(str(getattr(r, v)) for v in ORDER) + " \\\\"
+        for r in table.itertuples()
     ]
     missing = float("nan")
     quality_lines = [
-        f"{escape(r.model)} & {escape(r.depth)} ({r.layer}) & {r.size} & {r.latents} & {_f(r.fve_heldout, 3)} & "
-        f"{_f(r.l0_heldout, 1)} & {r.dead} & {r.dense} & {_f(getattr(r, 'loss_clean', missing), 3)} & "
-        f"{_f(getattr(r, 'loss_increase', missing), 3)} & {_f(getattr(r, 'loss_recovered', missing), 3)} \\\\"
+        f"{escape(r.model)} & {escape(getattr(r, 'source', 'trained'))} & {escape(r.depth)} ({r.layer}) & {r.size} & "
+        f"{r.latents} & {_f(r.fve_heldout, 3)} & {_f(r.l0_heldout, 1)} & {r.dead} & {r.dense} & "
+        f"{_f(getattr(r, 'loss_clean', missing), 3)} & {_f(getattr(r, 'loss_increase', missing), 3)} & "
+        f"{_f(getattr(r, 'loss_recovered', missing), 3)} \\\\"
         for r in dictionaries.itertuples()
     ]
     toy_lines = [
         f"{escape(r.model)} & {escape(r.depth)} & {r.size} & {r.n} & {r.gamma:g} & "
-        f"{_f(r.alpha_m)} $\\pm$ {_f(r.alpha_m_se)} & {_f(r.predicted)} & {_f(r.r2)} \\\\"
+        f"{_f(r.alpha_m)} $\\pm$ {_f(r.alpha_m_se)}{'' if r.trained else DAGGER} & {_f(r.predicted)} & {_f(r.r2)} \\\\"
         for r in fits.itertuples()
     ]
     strong, weak = fits[fits.regime == "strong"], fits[fits.regime == "weak"]
-    toy, planted_settings = settings["toy"], settings["planted"]
-    error = abs(float(power.alpha_error))
+    toy, reference = settings["toy"], planted.iloc[0]
+    tokens = controls[controls.control == "tokens (same positions)"]
+    quoted = laws.alpha_quoted.dropna()
+    measured = planted[planted.label.str.contains("measured") & (planted.law == "power")]
     return {
         "FeaturesModels": ", ".join(escape(model) for model in settings["models"]),
         "FeaturesTrainTokens": settings["tokens"]["train"],
         "FeaturesHeldoutTokens": settings["tokens"]["heldout"],
         "FeaturesContext": settings["context"],
+        "FeaturesSampleWords": settings["sample_words"],
         "FeaturesSizes": ", ".join(f"{size}" for size in settings["dictionary"]["sizes"]),
         "FeaturesK": settings["dictionary"]["k"],
         "FeaturesSteps": settings["dictionary"]["steps"],
         "FeaturesDictionaries": len(laws),
-        "FeaturesAnswer": answer(laws),
+        "FeaturesAnswer": answer(laws, controls, planted),
         "FeaturesLevel": f"{settings['law']['level']:g}",
-        "FeaturesAlphaMin": float(laws.alpha.min()),
-        "FeaturesAlphaMax": float(laws.alpha.max()),
+        "FeaturesBootstrap": settings["law"]["bootstrap"],
+        "FeaturesScan": settings["law"]["scan"],
+        "FeaturesQuoted": f"{len(quoted)} of {len(laws)}",
+        "FeaturesAlphaRange": (
+            f"from {quoted.min():.2f} to {quoted.max():.2f}"
+            if len(quoted)
+            else "nowhere: the power law is beaten or rejected in all"
+        ),
+        "FeaturesDecadesMin": float(laws.decades.min()),
+        "FeaturesDecadesMax": float(laws.decades.max()),
+        "FeaturesDecadesEnough": "at least" if laws.decades.min() >= 2 else "fewer than",
+        "FeaturesTokenDecades": float(tokens.decades.max()) if len(tokens) else float("nan"),
         "FeaturesSizeShift": _size_shifts(laws),
-        "FeaturesFveMin": float(dictionaries.fve_heldout.min()),
-        "FeaturesFveMax": float(dictionaries.fve_heldout.max()),
-        "FeaturesPlantedAlpha": float(power.alpha_planted),
-        "FeaturesPlantedRecovered": float(power.alpha),
-        "FeaturesPlantedCountsAlpha": float(power.alpha_planted_counts),
-        "FeaturesPlantedWithin": "within" if error <= planted_settings["tolerance"] else "outside",
-        "FeaturesPlantedVerdict": power.verdict,
-        "FeaturesPlantedExpVerdict": exponential.verdict,
-        "FeaturesPlantedExpLR": float(exponential.lr_exponential),
-        "FeaturesPlantedExpLogLR": float(exponential.lr_lognormal),
-        "FeaturesPlantedFeatures": int(power.features),
-        "FeaturesPlantedLatents": int(power.latents),
-        "FeaturesPlantedWidth": int(power.width),
-        "FeaturesPlantedTokens": int(power.tokens),
-        "FeaturesPlantedTolerance": f"{planted_settings['tolerance']:g}",
+        "FeaturesFveMin": float(dictionaries.fve_heldout[dictionaries.get("source", "trained") == "trained"].min()),
+        "FeaturesFveMax": float(dictionaries.fve_heldout[dictionaries.get("source", "trained") == "trained"].max()),
+        "FeaturesThinned": ", ".join(f"{size:,}" if size else "all" for size in settings["controls"]["thinned"]),
+        "FeaturesPlantedModel": escape(reference.model),
+        "FeaturesPlantedDepth": escape(reference.depth),
+        "FeaturesPlantedSize": int(reference["size"]),
+        "FeaturesPlantedWidth": int(reference.width),
+        "FeaturesPlantedLatents": int(reference.latents),
+        "FeaturesPlantedFeatures": int(reference.features),
+        "FeaturesPlantedTokens": int(reference.tokens),
+        "FeaturesPlantedSeeds": int(planted.seed.nunique()),
+        "FeaturesPlantedCap": float(reference.cap),
+        "FeaturesPlantedMeasuredAlpha": float(measured.parameter.iloc[0]) if len(measured) else float("nan"),
+        "FeaturesPlantedRecoveredMeasured": (
+            f"{measured.alpha.min():.2f}--{measured.alpha.max():.2f}" if len(measured) else "--"
+        ),
         "FeaturesToyN": toy["n"],
         "FeaturesToyDensity": f"{toy['density']:g}",
         "FeaturesToySteps": toy["steps"],
         "FeaturesToyWidths": ", ".join(str(m) for m in toy["m"]),
+        "FeaturesToyFall": f"{toy['converged_fall']:g}",
+        "FeaturesToyUntrained": f"{int((~fits.trained).sum())} of {len(fits)}",
         "FeaturesToyStrongMean": float(strong.alpha_m.mean()) if len(strong) else float("nan"),
         "FeaturesToyWeakMean": float(weak.alpha_m.mean()) if len(weak) else float("nan"),
         "FeaturesToyWeakPredictedMean": float(weak.predicted.mean()) if len(weak) else float("nan"),
         "FeaturesLawTable": _tabular(
-            "lllrrrrrrrl",
-            r"model & layer & size & live & fitted & $\alpha$ & $x_{\min}$ & KS & $R$ lognormal ($p$) & "
-            r"$R$ exponential ($p$) & verdict",
-            law_lines,
+            "lllrrrrrrrrrl", r"model & layer & size & live & fitted & " + LAW_HEADER, law_lines
+        ),
+        "FeaturesControlTable": _tabular(
+            "lllrrrrrrrrrl", r"control & model & text & tokens & values & " + LAW_HEADER, control_lines
+        ),
+        "FeaturesConfusionTable": _tabular(
+            "llr" + "r" * len(ORDER), r"planted & seen & seeds & " + " & ".join(ORDER), confusion_lines
         ),
         "FeaturesQualityTable": _tabular(
-            "lllrrrrrrrr",
-            r"model & layer & size & latents & FVE & $L_0$ & dead & dense & loss & $\Delta$loss & recovered",
+            "llllrrrrrrrr",
+            r"model & source & layer & size & latents & FVE & $L_0$ & dead & dense & loss & $\Delta$loss & recovered",
             quality_lines,
         ),
         "FeaturesToyTable": _tabular(

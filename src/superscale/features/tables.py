@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from superscale.features.laws import fit_law
+from superscale.core.seeds import derive_seed
+from superscale.features.controls import fit
 
 KEYS = ["model", "depth", "layer", "size"]
 
@@ -30,12 +31,14 @@ def dictionary_table(stats: list[dict], splices: list[dict]) -> pd.DataFrame:
 
 
 def law_table(latents: pd.DataFrame, law: dict) -> pd.DataFrame:
-    """The power-law fit and its tests (superscale.features.laws.fit_law) per dictionary, and how
+    """The power-law fit and its tests (superscale.features.laws.fit_law) per dictionary, on the
+    counts over all its training tokens (the tokens it was trained on), and how
     alpha moves with the dictionary size: alpha minus that of the smallest size at the same layer."""
     rows = []
     for key, group in latents.groupby(KEYS, sort=True):
         tokens = round(group["count"].sum() / group.frequency.sum())  # frequency = count / training tokens
-        rows.append(dict(zip(KEYS, key)) | fit_law(group["count"].to_numpy(), tokens, law["level"], law["min_tail"]))
+        seed = derive_seed("features-law", *key, law["seed"])
+        rows.append(dict(zip(KEYS, key)) | fit(group["count"].to_numpy(), tokens, law, seed))
     table = pd.DataFrame(rows)
     smallest = table.groupby(["model", "depth"]).alpha.transform("first")  # sorted by size within a layer
     return table.assign(alpha_shift_from_smallest_size=table.alpha - smallest)

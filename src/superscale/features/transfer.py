@@ -8,6 +8,11 @@ most frequent latents. The frequencies are normalised to sum to the
 stated activation density E (the paper's alpha_m does not depend on E, its Fig. 15). Toys of every
 width are trained at each decay gamma (strong superposition gamma < 0, weak gamma > 0) by the toy
 stage's trainer on one shared stream of batches, scored on fresh batches, and alpha_m fitted.
+The toy gets the whole measured curve (every s-th rank), not the fitted law over its fitted range.
+
+A toy counts as trained where its loss has stopped falling: the mean of its logged training losses
+over the last quarter of the steps is less than `converged_fall` (a fraction) below the mean over
+the quarter before. An alpha_m from any toy that has not is marked under-trained.
 """
 
 from __future__ import annotations
@@ -57,7 +62,9 @@ def train_on_frequencies(probs: torch.Tensor, settings: dict, label: str, progre
         for m in settings["m"]
     ]
     train_settings = TrainSettings(
-        settings["batch_size"], Schedule(settings["steps"], settings["warmup_steps"], settings["min_lr_ratio"])
+        settings["batch_size"],
+        Schedule(settings["steps"], settings["warmup_steps"], settings["min_lr_ratio"]),
+        log_every=max(1, settings["steps"] // 20),  # 20 logged losses for the convergence criterion
     )
     device = torch.device("cpu")
     data_seed = derive_seed("features-toy-data", label, settings["seed"])
@@ -67,16 +74,31 @@ def train_on_frequencies(probs: torch.Tensor, settings: dict, label: str, progre
         [(t.W, t.b) for t in trained], probs, settings["eval_batch_size"], settings["eval_batches"], eval_seed, device
     )
     return [
-        {"gamma": run.gamma, "m": run.m, "n": n, "loss": loss, "loss_std": std}
-        for run, (loss, std) in zip(runs, losses)
+        {"gamma": run.gamma, "m": run.m, "n": n, "loss": loss, "loss_std": std, "fall": late_fall(toy.log_losses)}
+        | {"converged": late_fall(toy.log_losses) < settings["converged_fall"]}
+        for run, toy, (loss, std) in zip(runs, trained, losses)
     ]
 
 
+def late_fall(losses: list[float]) -> float:
+    """How far the mean logged loss of the last quarter lies below that of the quarter before,
+    as a fraction of the latter (nan with fewer than 8 logged losses)."""
+    quarter = len(losses) // 4
+    if quarter < 2:
+        return float("nan")
+    before, last = np.mean(losses[-2 * quarter : -quarter]), np.mean(losses[-quarter:])
+    return float((before - last) / before)
+
+
 def alpha_m_by_gamma(rows: list[dict]) -> list[dict]:
-    """alpha_m (least squares of log loss on log m, as the toy stage) per gamma."""
+    """alpha_m (least squares of log loss on log m, as the toy stage) per gamma; trained: whether
+    every toy of that gamma had stopped improving (see the module docstring)."""
     out = []
     for gamma in sorted({row["gamma"] for row in rows}):
         chosen = [row for row in rows if row["gamma"] == gamma]
         fit = fit_power_law([row["m"] for row in chosen], [row["loss"] for row in chosen])
-        out.append({"gamma": gamma, "alpha_m": fit.alpha_m, "alpha_m_se": fit.alpha_m_se, "r2": fit.r2})
+        trained = all(row["converged"] for row in chosen)
+        out.append(
+            {"gamma": gamma, "alpha_m": fit.alpha_m, "alpha_m_se": fit.alpha_m_se, "r2": fit.r2, "trained": trained}
+        )
     return out

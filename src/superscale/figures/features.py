@@ -78,3 +78,71 @@ def toy(toys: pd.DataFrame, fits: pd.DataFrame) -> Figure:
     alpha_ax.set_ylabel("toy $\\alpha_m$")
     alpha_ax.legend(loc="upper left")
     return fig
+
+
+def _rank_curve(counts) -> tuple[np.ndarray, np.ndarray]:
+    """(rank / number of values, count / largest count) of the positive counts, most frequent first."""
+    values = np.sort(np.asarray(counts, dtype=float)[np.asarray(counts) > 0])[::-1]
+    return np.arange(1, values.size + 1) / values.size, values / values[0]
+
+
+def local_slope(counts, points: int = 24, smallest: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(normalised rank, -d log count / d log rank) on `points` log-spaced ranks where the count is at
+    least `smallest` (below it the counts' discreteness, not the law, sets the slope)."""
+    values = np.sort(np.asarray(counts, dtype=float)[np.asarray(counts) > 0])[::-1]
+    kept = values[values >= smallest]
+    if kept.size < 4:
+        return np.empty(0), np.empty(0)
+    log_rank = np.log(np.arange(1, kept.size + 1))
+    grid = np.linspace(0, log_rank[-1], points)
+    slope = -np.gradient(np.interp(grid, log_rank, np.log(kept)), grid)
+    return np.exp(grid) / values.size, slope
+
+
+def controls(
+    latents: pd.DataFrame,
+    control_counts: pd.DataFrame,
+    planted_counts: pd.DataFrame,
+    alpha_range: list[float],
+) -> Figure:
+    """Rank-frequency curves on normalised axes (top) and their local slope against rank (bottom),
+    the paper's range of alpha shaded: the latents beside the model's tokens on the same positions,
+    the LLM stage's token counts, planted laws through a dictionary (seed of the first row) and the
+    random-init null."""
+    import matplotlib as mpl
+
+    curves = []
+    for (model, depth, size), group in latents.groupby(["model", "depth", "size"], sort=True):
+        curves.append((f"latents {model} {depth} {size}x", group["count"], {"color": "C0", "lw": 1.2}))
+    for (control, text), group in control_counts.groupby(["control", "text"], sort=True):
+        if control.startswith("null"):
+            style = {"color": "0.5", "lw": 0.8, "ls": ":"}
+        elif control == "tokens (same positions)":
+            style = {"color": "k", "lw": 1.4}
+        else:  # of the thinned token counts, each text's largest sample
+            group = group[group.tokens == group.tokens.max()]
+            style = {"color": "0.3", "lw": 0.8, "ls": "--"}
+        label = f"{control} {text}".replace(" (", ", ").replace(")", "")
+        curves.append((f"{label} ({group.tokens.iloc[0]:,} tokens)", group["count"], style))
+    first_seed = planted_counts.seed.min()
+    colours = mpl.colormaps["autumn"]
+    labels = list(dict.fromkeys(planted_counts.label))
+    for index, label in enumerate(labels):
+        chosen = planted_counts[
+            (planted_counts.label == label) & (planted_counts.seed == first_seed) & (planted_counts.kind == "recovered")
+        ]
+        style = {"color": colours(index / max(len(labels), 1) * 0.8), "lw": 1.0, "ls": "-."}
+        curves.append((f"planted {label}", chosen["count"], style))
+    fig = Figure(figsize=(6.8, 5.6))
+    rank_ax, slope_ax = fig.subplots(2, 1, sharex=True)
+    for label, counts, style in curves:
+        rank_ax.loglog(*_rank_curve(counts), label=label, **style)
+        slope_ax.semilogx(*local_slope(counts), **style)
+    slope_ax.axhspan(*alpha_range, color="C2", alpha=0.12, lw=0, label="the paper's range of $\\alpha$")
+    rank_ax.set_ylabel("count / largest count")
+    rank_ax.legend(loc="lower left", fontsize=5, ncol=2)
+    slope_ax.set_xlabel("rank / number of values")
+    slope_ax.set_ylabel("local $\\alpha = -d\\log f / d\\log r$")
+    slope_ax.set_ylim(0, max(3.0, alpha_range[1] + 0.5))
+    slope_ax.legend(loc="upper left", fontsize=6)
+    return fig

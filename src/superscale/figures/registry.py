@@ -8,5 +8,5 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "figure_fig18": ("fig18",),
     "figure_llm": ("fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"),
     "figure_shapes": ("shapes_loss", "shapes_overlap", "shapes_similarity"),
-    "figure_features": ("features_frequencies", "features_toy"),
+    "figure_features": ("features_frequencies", "features_controls", "features_toy"),
 }

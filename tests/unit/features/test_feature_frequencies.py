@@ -10,6 +10,7 @@ import torch
 from tiny_llm import TEXT, write_tiny_llama
 
 from superscale.features import activations as acts
+from superscale.features.controls import same_tokens, thin, token_counts
 from superscale.features.dictionary import (
     DictionarySettings,
     batch_top_k,
@@ -20,11 +21,11 @@ from superscale.features.dictionary import (
     train_dictionary,
 )
 from superscale.features.laws import fit_law, verdict
-from superscale.features.planted import planted_case
+from superscale.features.planted import planted_case, planted_probabilities
 from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
-from superscale.features.summary import answer, toy_fits
+from superscale.features.summary import ORDER, answer, confusion, toy_fits
 from superscale.features.tables import law_table
-from superscale.features.transfer import alpha_m_by_gamma, toy_probabilities
+from superscale.features.transfer import alpha_m_by_gamma, late_fall, toy_probabilities
 
 
 def rank_law(alpha: float, n: int) -> np.ndarray:
@@ -34,20 +35,50 @@ def rank_law(alpha: float, n: int) -> np.ndarray:
 TOKENS = 10**6
 
 
+LAW = {"level": 0.1, "min_tail": 10, "bootstrap": 20, "scan": 30, "seed": 0}
+
+
 def test_fit_law_recovers_a_rank_exponent_and_rejects_exponential_frequencies():
     power = fit_law(np.round(rank_law(1.2, 500) * TOKENS), TOKENS)
     assert power["alpha"] == pytest.approx(1.2, abs=0.06)
     assert power["tau"] == pytest.approx(1 + 1 / power["alpha"])
+    assert power["alpha_se"] == pytest.approx(power["tau_se"] / (power["tau"] - 1) ** 2)
     assert power["lr_exponential"] > 0 and power["verdict"] != "disfavoured"
     exponential = fit_law(np.round(np.exp(-np.arange(500) / 50.0) * TOKENS), TOKENS)
-    assert exponential["verdict"] == "disfavoured"
+    assert exponential["verdict"] == "disfavoured" and np.isnan(exponential["alpha_quoted"])
 
 
-def test_verdict_needs_both_alternatives_beaten_to_favour_and_one_to_disfavour():
-    row = {"lr_lognormal": 2.0, "p_lognormal": 0.01, "lr_exponential": 3.0, "p_exponential": 0.001}
+def test_the_law_test_on_sampled_power_law_lognormal_and_exponential_counts():
+    """3,000 counts drawn from each law, where the answer is known: the power law (tau = 2, alpha = 1)
+    passes the bootstrap and is not beaten; the lognormal and the exponential are rejected or beaten."""
+    rng = np.random.default_rng(1)
+    power = np.floor((1 - rng.random(3000)) ** -1.0 * 9.5 + 0.5)  # discrete power law, tau = 2, x >= 10
+    fitted = fit_law(power, 10**6, **LAW)
+    assert fitted["verdict"] in ("favoured", "undecided") and fitted["p_gof"] >= 0.1
+    assert fitted["alpha_quoted"] == pytest.approx(1.0, abs=3 * fitted["alpha_se"] + 0.05)
+    assert fitted["decades"] > 2
+    lognormal = np.round(rng.lognormal(3.0, 1.0, 3000)) + 1
+    exponential = np.round(rng.exponential(50.0, 3000)) + 1
+    for counts in (lognormal, exponential):
+        assert fit_law(counts, 10**6, **LAW)["verdict"] in ("disfavoured", "rejected")
+
+
+def test_verdict_scale_from_rejected_to_favoured():
+    row = {
+        "p_gof": 0.5,
+        "lr_lognormal": 2.0,
+        "p_lognormal": 0.01,
+        "lr_exponential": 3.0,
+        "p_exponential": 0.001,
+        "lr_truncated_power_law": -0.5,
+        "p_truncated_power_law": 0.4,
+    }
     assert verdict(row, 0.1) == "favoured"
     assert verdict(row | {"p_lognormal": 0.5}, 0.1) == "undecided"
     assert verdict(row | {"lr_exponential": -3.0}, 0.1) == "disfavoured"
+    assert verdict(row | {"p_truncated_power_law": 0.01}, 0.1) == "disfavoured"  # the cutoff is needed
+    assert verdict(row | {"p_gof": 0.05}, 0.1) == "rejected"
+    assert verdict(row | {"p_gof": float("nan")}, 0.1) == "favoured"  # no bootstrap: the ratios decide
 
 
 def test_fit_law_refuses_too_few_frequencies():
@@ -118,23 +149,129 @@ def test_toy_probabilities_keep_the_rank_exponent_when_subsampled():
 
 
 def test_toy_alpha_m_per_gamma_and_the_papers_predictions():
-    rows = [{"gamma": g, "m": m, "loss": m**-e, "n": 30} for g, e in ((-1.0, 1.0), (1.0, 0.5)) for m in (2, 4, 8)]
-    assert [round(f["alpha_m"], 6) for f in alpha_m_by_gamma(rows)] == [1.0, 0.5]
+    rows = [
+        {"gamma": g, "m": m, "loss": m**-e, "n": 30, "converged": m != 8 or g < 0}
+        for g, e in ((-1.0, 1.0), (1.0, 0.5))
+        for m in (2, 4, 8)
+    ]
+    fitted = alpha_m_by_gamma(rows)
+    assert [round(f["alpha_m"], 6) for f in fitted] == [1.0, 0.5]
+    assert [f["trained"] for f in fitted] == [True, False]  # one weak toy still improving
     toy = pd.DataFrame(rows).assign(model="a", depth="last", size=2, live=30, density=1.0)
     laws = pd.DataFrame([{"model": "a", "depth": "last", "size": 2, "layer": 3, "alpha": 1.4, "verdict": "undecided"}])
     fits = toy_fits(toy, laws)
     assert list(fits.predicted) == [1.0, pytest.approx(0.4)]
-    assert answer(laws) == "a power law is 0 of 1 favoured, 0 of 1 disfavoured, 1 of 1 undecided"
 
 
-def test_layer_index_and_the_heldout_split(monkeypatch):
+def test_late_fall_says_whether_the_loss_still_falls():
+    assert late_fall([1.0] * 20) == pytest.approx(0.0)
+    assert late_fall(list(np.linspace(2.0, 1.0, 20))) > 0.1
+    assert np.isnan(late_fall([1.0, 0.5]))
+
+
+def test_the_answer_is_worded_against_the_controls():
+    def frame(*verdicts, **columns):
+        return pd.DataFrame({"verdict": list(verdicts)} | {k: [v] * len(verdicts) for k, v in columns.items()})
+
+    laws = frame("disfavoured", "disfavoured", decades=1.2)
+    controls = pd.concat(
+        [
+            frame("undecided", control="tokens (same positions)", decades=2.4),
+            frame("disfavoured", control="null (random init)", decades=0.5),
+        ]
+    )
+    planted = pd.concat(
+        [frame("undecided", "undecided", law="power"), frame("disfavoured", "rejected", law="lognormal")]
+    )
+    sentence = answer(laws, controls, planted)
+    assert "as far from a power law as a planted lognormal" in sentence
+    assert "further from a power law than the model's own tokens" in sentence
+    assert "null gets the same verdict" in sentence
+    assert "(fitted tails of 1.2-1.2 decades)" in sentence and "(2.4 decades)" in sentence
+    same = pd.concat([frame("undecided", law="power"), frame("undecided", law="lognormal")])
+    assert "cannot tell which of the two" in answer(laws, controls, same)
+
+
+def test_layer_index_and_windows_spread_over_the_whole_text(monkeypatch):
     assert [acts.layer_index(d, 30) for d in (0.5, 1.0)] == [15, 30]
     assert acts.layer_index(0.5, 1) == 1
     with pytest.raises(ValueError, match="features.layers"):
         acts.layer_index(0.0, 4)
-    monkeypatch.setattr(acts, "evaluation_documents", lambda spec: [f"{spec['name']}{i}" for i in range(spec["n"])])
-    train, heldout = acts.split_documents([{"name": "a", "n": 4}, {"name": "b", "n": 2}], heldout_every=3)
-    assert heldout == ["a1", "a3"] and train == ["a0", "b0", "b1", "a2"]  # a0 b0 a1 b1 a2 a3, every 3rd out
+    assert acts.spread(100, 4) == [12, 37, 62, 87] and acts.spread(3, 5) == [0, 1, 2]
+    monkeypatch.setattr(acts, "load_documents", lambda spec: [f"{spec['name']}{i}" for i in range(spec["n"])])
+    parts = acts.split_documents([{"name": "a", "n": 100}, {"name": "b", "n": 40}], {"train": 6, "heldout": 2}, 200)
+    assert parts["train"] == ["a12", "b5", "a37", "b15", "a62", "b25"]  # both texts from start to end
+    assert parts["heldout"] == ["a87", "b35"]
+
+
+def test_token_control_reads_the_very_tokens_whose_activations_are_stored(tmp_path):
+    """Hidden state 0 is the token embedding: the stored ids must be the tokens at the stored
+    positions, or the token control counts other tokens than the latents."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    directory = write_tiny_llama(tmp_path / "tiny", 16)
+    model, tokenizer = AutoModelForCausalLM.from_pretrained(directory).eval(), AutoTokenizer.from_pretrained(directory)
+    documents = [TEXT[i * 40 :] for i in range(6)]
+    out = acts.collect(model, tokenizer, documents, 50, 12, [0, 1], "tiny", scored=False)
+    embedded = model.get_input_embeddings()(out["ids"]).detach()
+    assert out["ids"].shape == (50,) and torch.allclose(out["activations"][0], embedded)
+    null = acts.collect(acts.random_model(model, 123), tokenizer, documents, 50, 12, [1], "null", scored=False)
+    assert torch.equal(null["ids"], out["ids"]) and not torch.allclose(null["activations"][1], out["activations"][1])
+    same_tokens(out["ids"], [{"model": "m", "depth": "last", "size": 2, "train_tokens": 50}], "m")
+    with pytest.raises(ValueError, match="forcerun features_activations"):
+        same_tokens(out["ids"][:-1], [{"model": "m", "depth": "last", "size": 2, "train_tokens": 50}], "m")
+
+
+def test_token_counts_and_thinning_without_replacement():
+    assert list(token_counts([5, 5, 2, 9, 5, 2])) == [3, 2, 1]
+    counts = np.array([5000, 300, 20, 1])
+    thinned = thin(counts, 1000, seed=0)
+    assert thinned.sum() == 1000 and thinned[0] <= 5000 and np.all(thinned[: len(thinned)] > 0)
+    assert np.array_equal(thin(counts, 1000, seed=0), thinned)  # seeded
+    assert np.array_equal(thin(counts, 0, seed=0), counts)
+
+
+def test_planted_probabilities_sum_to_k_under_the_cap():
+    power = planted_probabilities("power", 1000, 1.2, density=32.0, cap=0.3)
+    assert power.sum() == pytest.approx(32.0) and power[0] == pytest.approx(0.3)
+    ratio = (power[0] / power[1]) ** (1 / 1.2)  # = (2 + b) / (1 + b) for p_i ~ (i + b)^-1.2
+    offset = (2 - ratio) / (ratio - 1)
+    law = np.log(power) + 1.2 * np.log(np.arange(1, 1001) + offset)
+    assert offset > 0 and np.allclose(law, law[0])  # a power law of the offset rank, nothing piled at the cap
+    free = planted_probabilities("power", 1000, 1.2, density=1.0, cap=0.3)  # no offset needed
+    assert free[0] / free[9] == pytest.approx(10**1.2)
+    lognormal = planted_probabilities("lognormal", 1000, 0.8, density=32.0, cap=0.5)
+    assert lognormal.sum() == pytest.approx(32.0) and np.all(np.diff(lognormal) <= 0)
+    with pytest.raises(ValueError, match="cannot sum"):
+        planted_probabilities("power", 10, 1.2, density=32.0, cap=0.3)
+    with pytest.raises(ValueError, match="p_1"):
+        planted_probabilities("lognormal", 1000, 3.0, density=32.0, cap=0.3)  # p_1 > 1
+
+
+def test_confusion_table_on_a_tiny_budget():
+    """Planted power law and lognormal at a tiny budget through the whole case (dictionary and
+    test), two seeds: each planted law's row counts every seed once, for both views."""
+    budget = {
+        "width": 16,
+        "latents": 64,
+        "features": 64,
+        "tokens": 2000,
+        "k": 4,
+        "cap": 0.4,
+        "noise": 0.0,
+        "dictionary": {"steps": 30, "batch_size": 128, "lr": 0.003},
+    }
+    law = {"level": 0.1, "min_tail": 5, "bootstrap": 3, "scan": 10, "seed": 0}
+    rows = []
+    for label, name, parameter in (("power", "power", 1.2), ("lognormal", "lognormal", 1.0)):
+        for seed in (0, 1):
+            row, counts = planted_case({"label": label, "law": name, "parameter": parameter, "seed": seed}, budget, law)
+            assert counts["planted"].sum() > 0 and counts["recovered"].size == 64
+            rows.append(row)
+    table = confusion(pd.DataFrame(rows))
+    assert list(table.planted) == ["power", "power", "lognormal", "lognormal"]
+    assert list(table.seen) == ["through the dictionary", "planted counts"] * 2
+    assert (table[list(ORDER)].sum(axis=1) == 2).all()
 
 
 def test_last_layer_activations_are_what_the_unembedding_reads(tmp_path):
@@ -151,27 +288,6 @@ def test_last_layer_activations_are_what_the_unembedding_reads(tmp_path):
     assert torch.allclose(unscored["activations"][1], out["activations"][1], atol=1e-5)
 
 
-def test_planted_power_law_is_recovered_and_planted_exponential_is_not_called_one():
-    """The method end to end on planted truth, small: 128 features in 128 dimensions, 10,000 tokens,
-    a dictionary of 2 latents per feature (the stage's full-size version: rule features_planted)."""
-    settings = {
-        "features": 128,
-        "latents_per_feature": 2,
-        "width": 128,
-        "tokens": 10000,
-        "density": 2.0,
-        "noise": 0.0,
-        "seed": 0,
-        "min_tail": 10,
-        "dictionary": {"steps": 500, "batch_size": 256, "lr": 0.01},
-    }
-    power = planted_case({"distribution": "power", "alpha": 1.2}, settings, level=0.1)
-    assert power["alpha"] == pytest.approx(1.2, abs=0.15)
-    assert power["verdict"] != "disfavoured"
-    exponential = planted_case({"distribution": "exponential", "scale": 16.0}, settings, level=0.1)
-    assert exponential["verdict"] == "disfavoured"
-
-
 def test_law_table_sets_each_size_against_the_smallest_at_its_layer():
     rows = [
         pd.DataFrame({"latent": range(60), "count": np.round(rank_law(alpha, 60) * TOKENS)}).assign(
@@ -179,7 +295,7 @@ def test_law_table_sets_each_size_against_the_smallest_at_its_layer():
         )
         for size, alpha in ((4, 1.6), (2, 1.0))
     ]
-    laws = law_table(pd.concat(rows), {"level": 0.1, "min_tail": 5})
+    laws = law_table(pd.concat(rows), {"level": 0.1, "min_tail": 5, "bootstrap": 0, "scan": 40, "seed": 0})
     assert list(laws["size"]) == [2, 4]
     assert laws.alpha_shift_from_smallest_size.iloc[0] == 0.0
     assert laws.alpha_shift_from_smallest_size.iloc[1] == pytest.approx(laws.alpha.iloc[1] - laws.alpha.iloc[0])
