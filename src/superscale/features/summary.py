@@ -116,7 +116,7 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
     )
     verdict += f". The latents are {relation} the model's own tokens under the same test"
     verdict += (
-        "; the random-init null gets the same verdict, so the verdict does not need learned features"
+        "; the random-init null gets the same verdict, so that verdict does not depend on learned features"
         if typical(null) == latent
         else f"; the random-init null's verdict is mostly {typical(null)}"
     )
