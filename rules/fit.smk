@@ -24,6 +24,30 @@ rule fit_toy:
         "../workflow/scripts/fit_toy.py"
 
 
+# One cell's alpha_m on its own, so a reader can train and fit any single cell of a grid (e.g. of
+# config/paper.yaml) without the rest of its family.
+rule fit_toy_cell:
+    input:
+        metrics="results/toy/{family}/cells/{job}.csv",
+    output:
+        fits="results/fits/cells/{family}/{job}.csv",
+    log:
+        "logs/fits/cells/{family}/{job}.log",
+    benchmark:
+        "results/benchmarks/fits/cells/{family}/{job}.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/fit_toy.py"),
+        family=lambda wildcards: wildcards.family,
+        large_window=LARGE["fit_window"],
+    script:
+        "../workflow/scripts/fit_toy.py"
+
+
 rule toy_small_numbers:
     input:
         metrics="results/toy/small/metrics.csv",

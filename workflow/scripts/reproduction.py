@@ -6,7 +6,15 @@ import pandas as pd
 import yaml
 
 from superscale.paper.numbers import latex_macros
-from superscale.paper.reproduction import Sources, compare, counts_macros, latex_tables, markdown, paper_macros
+from superscale.paper.reproduction import (
+    Sources,
+    compare,
+    counts_macros,
+    latex_tables,
+    markdown,
+    neighbour_paragraph,
+    paper_macros,
+)
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -26,6 +34,7 @@ with logged(smk):
     table.to_csv(smk.output.csv, index=False)
     open(smk.output.md, "w").write(markdown(table))
     macros = counts_macros(table, published["agreement_sigma"]) | paper_macros(table)
-    tables = "".join(f"\\newcommand{{\\{name}}}{{%\n{body}}}\n" for name, body in latex_tables(table).items())
+    texts = latex_tables(table) | {"ReproNeighbourNoise": neighbour_paragraph(table, published)}
+    tables = "".join(f"\\newcommand{{\\{name}}}{{%\n{body}}}\n" for name, body in texts.items())
     open(smk.output.tex, "w").write(latex_macros(macros) + tables)
     print(markdown(table))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from superscale.core.grid import axis_values
 from superscale.paper.latex import escape
-from superscale.toy.plan import esweep_densities, toy_cells
+from superscale.toy.plan import esweep_densities, family_batch, toy_cells
 
 # Keys that change how a run executes, not what it computes: never a deviation from the paper.
 OPERATIONAL = {"threads", "log_every", "cache_dir", "registry", "device", "cells_per_job", "extra_models"}
@@ -93,6 +93,7 @@ def toy_paragraph(config: dict) -> str:
     models = {family: sum(len(cell.spec.widths) for cell in members) for family, members in cells.items()}
     small, esweep, fig18, large = (config[f"toy_{f}"] for f in ("small", "esweep", "fig18", "large"))
     densities = ", ".join(f"{e:.2f}" for e in esweep_densities(esweep, small["n"]))
+    shared = len({cell.spec for cell in cells["esweep"]} & {cell.spec for cell in cells["small"]})
     large_warmup = f"{large['warmup_fraction']:.0%}"
     return (
         "\n".join(
@@ -103,10 +104,12 @@ def toy_paragraph(config: dict) -> str:
                 f"seeds {_show(small['seeds'])}; {_schedule(small, str(small['warmup_steps']) + ' steps')}; "
                 f"{_loss_and_evaluation(small)}; {models['small']} models in {len(cells['small'])} cells.",
                 f"Activation-density sweep at $\\alpha={esweep['alpha']:g}$: $E\\in\\{{{densities}\\}}$, "
-                f"$\\gamma\\in{_show(axis_values(esweep['gamma']))}$, the small toys' widths and schedule; "
-                f"{models['esweep']} models (the $E=1$ cells shared with the small grid where it has them).",
+                f"$\\gamma\\in{_show(axis_values(esweep['gamma']))}$, the small toys' widths and schedule at batch "
+                f"{family_batch(config, 'toy_esweep')}; {models['esweep']} models"
+                + (f" ({shared} cells shared with the small grid)." if shared else "."),
                 f"Wide strong toys: $m\\in{_show(fig18['m'])}$, $\\gamma\\in{_show(axis_values(fig18['gamma']))}$, "
-                f"$\\alpha\\in{_show(axis_values(fig18['alpha']))}$; {models['fig18']} models.",
+                f"$\\alpha\\in{_show(axis_values(fig18['alpha']))}$, the small toys' schedule at batch "
+                f"{family_batch(config, 'toy_fig18')}; {models['fig18']} models.",
                 f"Large toys: $n={large['n']}$, frequency shapes {_show(large['distributions'])} (power-law exponent "
                 f"{large['power_exponent']:g}, exponential scale {large['exponential_scale']:g}), $m\\in{_show(large['m'])}$, "
                 f"$\\gamma\\in{_show(axis_values(large['gamma']))}$, seeds {_show(large['seeds'])}; "

@@ -18,6 +18,11 @@ paper's *claim* for it (an interval, `claims` in published.yaml: inside, or with
 of it, agrees), and without a claim it is "not comparable". A quantity the config does not
 measure, or whose fit cannot determine it, is said to be so; nothing agrees by default.
 
+The authors trained one seed per cell, so a digitised cell carries that seed's noise besides the
+reading error. Each cell row also gives their local trend at the cell and the scatter of their
+neighbouring cells about it (`neighbour_trend`), so a reader can weigh a difference of a few sigma;
+the verdict itself stays against the cell, as the paper printed it.
+
 Where our values come from (`ours`):
 - `table`: a fit table results/fits/<table>.csv with `where` filters per column (a number selects
   that value, [lo, hi] a closed range, "min"/"max" the extreme left after the other filters) and
@@ -55,6 +60,8 @@ COLUMNS = [
     "paper_tolerance",
     "paper_source",
     "paper_point",
+    "paper_neighbour_trend",
+    "paper_neighbour_scatter",
     "setting_matches",
     "setting",
     "judged_against",
@@ -69,6 +76,10 @@ COLUMNS = [
     "config",
 ]
 CELL_KEYS = ("gamma", "alpha", "m")
+# The authors' cells within this many grid steps of a cell on every axis (the cell left out) make
+# its local trend: 8 at a corner of the grid, a plane and 5 degrees of freedom for its scatter (one
+# step would leave 3 there, none to spare).
+NEIGHBOUR_REACH = 2
 ID_PATTERN = r"[a-z]+(_[a-z]+)*"
 
 
@@ -299,6 +310,27 @@ def match_cell(figure: pd.DataFrame, cell: dict, keys: list[str]) -> tuple[pd.Se
     return rows.iloc[0], ("nearest grid point: " + ", ".join(moved)) if moved else "same cell"
 
 
+def neighbour_trend(figure: pd.DataFrame, point: pd.Series, keys: list[str]) -> tuple[float, float, int]:
+    """(the authors' local trend at a digitised cell, the scatter of their neighbouring cells about
+    it, how many neighbours): a plane in the grid indices (linear in gamma and alpha, in log m on
+    Fig. 3's widths) fitted by least squares to their cells within NEIGHBOUR_REACH steps on every
+    key, the cell itself left out; the scatter is its residual standard deviation, one seed's noise
+    plus the reading error. NaN where too few neighbours determine it."""
+    grids = [np.unique(figure[key].astype(float)) for key in keys]
+    steps = np.column_stack([np.searchsorted(grid, figure[key].astype(float)) for grid, key in zip(grids, keys)])
+    here = np.array([np.searchsorted(grid, float(point[key])) for grid, key in zip(grids, keys)])
+    offset = np.abs(steps - here)
+    near = (offset <= NEIGHBOUR_REACH).all(axis=1) & (offset.sum(axis=1) > 0)
+    design = np.column_stack([np.ones(near.sum()), steps[near]])
+    values = figure.value.to_numpy(float)[near]
+    dof = len(values) - design.shape[1]
+    if dof < 1:
+        return math.nan, math.nan, len(values)
+    coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
+    residuals = values - design @ coefficients
+    return float(np.r_[1.0, here] @ coefficients), float(math.sqrt(residuals @ residuals / dof)), len(values)
+
+
 # ---------------------------------------------------------------- verdicts
 
 
@@ -453,12 +485,16 @@ def cell_rows(published: dict, sources: Sources, config_label: str) -> list[dict
                 if paper_row is not None
                 else {"value": math.nan, "sigma": math.nan, "source": source}
             )
+            trend, scatter, _ = (
+                neighbour_trend(figure, paper_row, keys) if paper_row is not None else (math.nan, math.nan, 0)
+            )
             note = cell.note if paper_row is not None else f"not measured: {point}"
             value = cell.value if paper_row is not None else math.nan
             claim = next((c for c in claims if _in_region(c.get("where", {}), coordinates)), None)
             judged = _judge(published, matches, paper, claim, value, cell.sigma, note, coordinates)
             row = _row(entry, "cell", config_label, paper, point, (matches, setting), (value, cell.sigma, note), judged)
-            rows.append(row | {key: coordinates.get(key) for key in CELL_KEYS})
+            neighbours = {"paper_neighbour_trend": trend, "paper_neighbour_scatter": scatter}
+            rows.append(row | neighbours | {key: coordinates.get(key) for key in CELL_KEYS})
     return rows
 
 
@@ -566,9 +602,12 @@ def markdown(table: pd.DataFrame) -> str:
         ]
         for row in rows.itertuples():
             name = row.quantity + (f" ({_cell_label(row)})" if kind == "cell" else "")
+            point = row.paper_point or "—"
+            if _finite(row.paper_neighbour_scatter):
+                point += f"; their neighbours' trend {row.paper_neighbour_trend:.3g}, scatter {row.paper_neighbour_scatter:.2g}"
             lines.append(
                 f"| {name} | {_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)} | "
-                f"{row.paper_source}; {row.paper_point or '—'} | {_pm(row.ours_value, row.ours_sigma)} | "
+                f"{row.paper_source}; {point} | {_pm(row.ours_value, row.ours_sigma)} | "
                 f"{_z(row.difference_in_sigma)} | {row.setting} | {row.judged_against} | {row.verdict} | "
                 f"{row.ours_note} |"
             )
@@ -623,6 +662,40 @@ def latex_tables(table: pd.DataFrame) -> dict[str, str]:
             lines.append(r"\multicolumn{6}{l}{(none in this configuration)} \\")
         out[name] = "\n".join([*lines, r"\bottomrule", r"\end{tabular}"]) + "\n"
     return out
+
+
+def neighbour_paragraph(table: pd.DataFrame, published: dict) -> str:
+    """The methods' paragraph on the authors' single-seed noise: for each cell of the blocks marked
+    `scatter_in_methods` in published.yaml, their cell, their neighbours' trend and its scatter."""
+    blocks = [entry for entry in published.get("cells", []) if entry.get("scatter_in_methods")]
+    sentences = [
+        "The authors trained one seed per cell. To weigh a difference from one of their cells, a plane "
+        f"fitted to their digitised neighbouring cells (within {NEIGHBOUR_REACH} grid steps on each axis, the "
+        "cell left out) gives their local trend at the cell and the scatter of their cells about it: one "
+        "seed's noise plus the reading error."
+    ]
+    for entry in blocks:
+        rows = table[(table.id == entry["id"]) & table.paper_neighbour_scatter.notna()]
+        if rows.empty:
+            sentences.append(f"No {escape(entry['quantity'])} cell of this run is on the authors' grid.")
+            continue
+        items = [
+            f"{escape(_cell_label(row).replace('gamma', 'γ').replace('alpha', 'α'))}: their cell "
+            f"{escape(_pm(row.paper_value, row.paper_sigma))}, their neighbours' trend "
+            f"{row.paper_neighbour_trend:.2f} with scatter {row.paper_neighbour_scatter:.2f}, ours "
+            f"{escape(_pm(row.ours_value, row.ours_sigma))}"
+            for row in rows.itertuples()
+        ]
+        sentences.append(
+            f"For the {escape(entry['quantity'])} cells of this run ({escape(entry['paper']['source'])}): "
+            + "; ".join(items)
+            + "."
+        )
+    sentences.append(
+        "Where the scatter exceeds a row's combined $\\sigma$, the authors' single seed, not the reading "
+        "error, limits what that row can decide."
+    )
+    return "\\paragraph{Single-seed noise of the authors' figures.}\n" + "\n".join(sentences) + "\n"
 
 
 def paper_macros(table: pd.DataFrame) -> dict[str, object]:

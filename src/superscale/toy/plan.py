@@ -3,9 +3,10 @@
 Four families of cells (paper Secs. 4-5 and App. B, D): `small` (n = 1000, p_i ~ i^-alpha, the
 (gamma, alpha) grid), `esweep` (alpha fixed, activation density E swept), `fig18` (small toys at
 widths where m^2/2 > n) and `large` (n = 10240, three frequency shapes). esweep and fig18 train
-with toy_small's settings; an esweep cell that the small grid already holds is taken from it, not
-trained twice. A training job holds up to `cells_per_job` cells that differ only in gamma: they
-share every sampled batch and step together in the same stacked products.
+with toy_small's settings, at their own batch size where their section sets one; an esweep cell
+that the small grid already holds is taken from it, not trained twice. A training job holds up to
+`cells_per_job` cells that differ only in gamma: they share every sampled batch and step together
+in the same stacked products.
 
 Everything here is a pure function of the config, so the DAG (job names, params) is fixed by it.
 """
@@ -39,6 +40,13 @@ def check_widths(config: dict) -> None:
     ]:
         if max(config[section]["m"]) > n:
             raise ValueError(f"config {section}.m: widths {config[section]['m']} must not exceed n = {n}")
+
+
+def family_batch(config: dict, section: str) -> int:
+    """The batch size of toy_esweep's or toy_fig18's training: its own where the section sets one
+    (so the small grid can train at the paper's batch and these sweeps at a cheaper one), else
+    toy_small's."""
+    return config[section].get("batch_size", config["toy_small"]["batch_size"])
 
 
 def esweep_densities(section: dict, n: int) -> list[float]:
@@ -82,6 +90,8 @@ def _large_spec(large: dict, distribution: str, gamma: float, seed: int) -> Cell
 def toy_cells(config: dict) -> dict[str, list[Cell]]:
     """Every cell of every family, in a fixed order."""
     small, esweep, fig18, large = (config[f"toy_{family}"] for family in FAMILIES)
+    esweep_small = small | {"batch_size": family_batch(config, "toy_esweep")}
+    fig18_small = small | {"batch_size": family_batch(config, "toy_fig18")}
     g = lambda value: value_token(value, signed=True)  # noqa: E731
     v = value_token
     cells = {family: [] for family in FAMILIES}
@@ -92,11 +102,11 @@ def toy_cells(config: dict) -> dict[str, list[Cell]]:
                 cells["small"].append(Cell("small", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
         for gamma in axis_values(esweep["gamma"]):
             for density in esweep_densities(esweep, small["n"]):
-                spec = _small_spec(small, small["m"], esweep["alpha"], density, gamma, seed)
+                spec = _small_spec(esweep_small, small["m"], esweep["alpha"], density, gamma, seed)
                 cells["esweep"].append(Cell("esweep", f"g{g(gamma)}_e{v(density)}_s{seed}", spec))
         for gamma in axis_values(fig18["gamma"]):
             for alpha in axis_values(fig18["alpha"]):
-                spec = _small_spec(small, fig18["m"], alpha, small["density"], gamma, seed)
+                spec = _small_spec(fig18_small, fig18["m"], alpha, small["density"], gamma, seed)
                 cells["fig18"].append(Cell("fig18", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
     for seed in large["seeds"]:
         for distribution in large["distributions"]:

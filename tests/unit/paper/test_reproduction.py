@@ -336,3 +336,76 @@ def test_latex_tables_typeset_the_symbols():
     tex = rp.latex_tables(pd.DataFrame([row], columns=rp.COLUMNS))["ReproTable"]
     assert r"$\alpha_m$ at $\gamma$ $<$ 0, $\phi_{1/2}$ \& 5\%" in tex
     assert "α" not in tex and r"$\approx$1" in tex
+
+
+def test_neighbour_trend_is_the_plane_through_the_neighbours_and_their_scatter():
+    """On a plane the trend at a cell is the plane's value whatever the cell holds, with no scatter;
+    noise on the neighbours shows as scatter; a corner has 8 neighbours, a 2 x 2 grid too few."""
+    grid = [(g, a) for g in range(5) for a in range(5)]
+    plane = lambda g, a: 1.0 + 0.1 * g + 0.2 * a  # noqa: E731
+    figure = pd.DataFrame(
+        {
+            "gamma": [-1 + 0.5 * g for g, _ in grid],
+            "alpha": [0.25 * a for _, a in grid],
+            "value": [plane(*c) for c in grid],
+        }
+    )
+    figure.loc[12, "value"] = 9.0  # the centre (2, 2): its own value must not count
+    trend, scatter, count = rp.neighbour_trend(figure, figure.loc[12], ["gamma", "alpha"])
+    assert trend == pytest.approx(plane(2, 2)) and scatter == pytest.approx(0.0, abs=1e-12) and count == 24
+    assert rp.neighbour_trend(figure, figure.loc[0], ["gamma", "alpha"])[2] == 8
+    noisy = figure.copy()
+    noisy["value"] += [0.1 if (g + a) % 2 else -0.1 for g, a in grid]
+    assert 0.05 < rp.neighbour_trend(noisy, noisy.loc[12], ["gamma", "alpha"])[1] < 0.2
+    corner = figure[(figure.gamma <= -0.5) & (figure.alpha <= 0.25)]
+    assert math.isnan(rp.neighbour_trend(corner, corner.iloc[0], ["gamma", "alpha"])[1])
+
+
+PUBLISHED = yaml.safe_load((REPO / "config/published.yaml").read_text())
+PAPER = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+DIGITISED = pd.read_csv(REPO / "data/authors_figures.csv")
+
+
+def paper_setting_cell(alpha_m: float, phi_half: list[float]) -> rp.Sources:
+    """One cell (gamma = -1, alpha = 1) of a run in config/paper.yaml's small-toy setting, as its
+    fits and metrics tables would hold it."""
+    config = {section: PAPER[section] for section in ("toy_small", "toy_esweep", "toy_fig18", "toy_large")}
+    config["toy_small"] = PAPER["toy_small"] | {"gamma": [-1.0], "alpha": [1.0]}
+    fits = pd.DataFrame(
+        {"gamma": [-1.0], "alpha": [1.0], "alpha_m": [alpha_m], "alpha_m_se": [0.03], "r2": [0.99], "seeds": [1]}
+    )
+    widths = PAPER["toy_small"]["m"]
+    metrics = pd.DataFrame({"gamma": -1.0, "alpha": 1.0, "n": 1000, "m": widths, "phi_half": phi_half})
+    return rp.Sources({"toy_small": fits}, metrics, {}, pd.DataFrame(), DIGITISED, config, PAPER)
+
+
+def test_a_cell_in_the_papers_setting_is_judged_against_the_digitised_cell():
+    """The paper's small-toy setting: every small-toy cell row says so and is judged against the
+    authors' digitised cell with its reading error; the abstract's counts take them."""
+    cell = DIGITISED[(DIGITISED.figure == "Fig-4-3") & (DIGITISED.panel == "b")]
+    cell = cell[(cell.gamma == -1) & (cell.alpha == 1)].iloc[0]
+    close, far = cell.value + 0.05, cell.value + 0.4
+    for ours, word in ((close, "agrees"), (far, "disagrees")):
+        table = pd.DataFrame(rp.cell_rows(PUBLISHED, paper_setting_cell(ours, [1.0] * 6), "paper.yaml"))
+        small = table[table.id.str.startswith("small_")]
+        assert len(small) == 1 + 6 + 1  # alpha_m, phi_1/2 at each width, phi_1/2 at m = 39
+        assert small.setting_matches.all() and (small.setting == "paper's").all()
+        assert (small.judged_against == "paper value").all()
+        row = small[small.id == "small_alpha_m"].iloc[0]
+        assert (row.paper_value, row.paper_sigma, row.paper_point) == (cell.value, cell.reading_error, "same cell")
+        assert row.difference_in_sigma == pytest.approx(abs(ours - cell.value) / math.hypot(cell.reading_error, 0.03))
+        assert row.verdict == word
+        assert math.isfinite(row.paper_neighbour_trend) and row.paper_neighbour_scatter > 0
+        macros = rp.counts_macros(table.reindex(columns=rp.COLUMNS), 2)
+        assert macros["ReproCellPaperTotal"] == 8 and macros["ReproCellClaimTotal"] == 0
+        assert macros["ReproCellPaperDisagree"] == (word == "disagrees")
+    paragraph = rp.neighbour_paragraph(table.reindex(columns=rp.COLUMNS), PUBLISHED)
+    assert r"$\gamma$ = -1, $\alpha$ = 1: their cell" in paragraph and "scatter" in paragraph
+
+
+def test_default_small_toys_are_in_the_papers_setting_and_its_sweeps_say_where_not():
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    settings = PUBLISHED["settings"]
+    assert rp.setting_differences(settings["small_toys"], default, PAPER) == []
+    for name in ("esweep", "wide_toys"):
+        assert "batch_size = 256 (paper 2048)" in rp.setting_differences(settings[name], default, PAPER)

@@ -122,3 +122,21 @@ def test_training_time_limits_grow_with_the_work_and_keep_a_floor():
     assert train_minutes([spec], threads=1) == int(3 * 6 * 2048 * 1000 * 110 * 20_000 / 20e9 / 60)
     assert train_minutes([spec | {"steps": 10}], threads=1) == 10
     assert train_mem_mb({"batch_size": 2048, "n": 1000}, cells=2) == 1536 + 16 * 2 * 2048 * 1000 // 2**20
+
+
+def test_sweeps_train_at_their_own_batch_where_set_and_borrow_only_equal_cells():
+    """The default trains its small grid at the paper's batch and the E sweep and Fig. 18 at their
+    own: no E = 1 cell is then borrowed from the small grid; without the key they follow toy_small."""
+    plan = toy_plan(DEFAULT, uses_gpu=False)
+    batches = {
+        family: {c.spec.batch_size for cells in plan.jobs[family].values() for c in cells} for family in plan.jobs
+    }
+    assert batches["small"] == {DEFAULT["toy_small"]["batch_size"]}
+    assert batches["esweep"] == {DEFAULT["toy_esweep"]["batch_size"]} != batches["small"]
+    assert batches["fig18"] == {DEFAULT["toy_fig18"]["batch_size"]}
+    assert len(plan.jobs["esweep"]) == 2 and all(family == "esweep" for family, _ in plan.members["esweep"])
+    inherited = copy.deepcopy(DEFAULT)
+    del inherited["toy_esweep"]["batch_size"], inherited["toy_fig18"]["batch_size"]
+    plan = toy_plan(inherited, uses_gpu=False)
+    assert {c.spec.batch_size for cells in plan.jobs["fig18"].values() for c in cells} == {2048}
+    assert len(plan.jobs["esweep"]) == 1  # the E = 1 cell is the small grid's
