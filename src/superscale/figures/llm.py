@@ -194,6 +194,8 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
         "width ladder": (ladder.d_model, ladder.heldout_loss, ladder.passes_gate, fits["ladder"], "C1"),
     }
     for label, (m, loss, passes, fit, colour) in families.items():
+        if not fit["fitted"]:
+            continue
         excess = loss.to_numpy(float) - fit["L_inf"]
         m, passes, shown = m.to_numpy(float), passes.to_numpy(bool), excess > 0
         for ok, face in ((True, colour), (False, "none")):

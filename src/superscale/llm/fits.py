@@ -156,9 +156,12 @@ def seed_alphas(points: pd.DataFrame) -> list[float]:
     ]
 
 
-def _planted(m, drop: float, l_inf: float, noise: float, offset_repeats: int | None) -> list[dict]:
-    """The fit's planted-truth control at the family's widths, signal and seed noise."""
-    return [planted_recovery(m, alpha, drop, l_inf, noise, offset_repeats) for alpha in PLANTED_ALPHAS]
+def _planted(fit: dict, m, drop: float, noise: float, offset_repeats: int | None) -> list[dict]:
+    """The fit's planted-truth control at the family's widths, signal and seed noise (none where
+    the family cannot be fitted or has no seed repeats to measure its noise)."""
+    if not fit["fitted"] or not math.isfinite(noise):
+        return []
+    return [planted_recovery(m, alpha, drop, fit["L_inf"], noise, offset_repeats) for alpha in PLANTED_ALPHAS]
 
 
 def ladder_width_fit(ladder: pd.DataFrame) -> dict:
@@ -171,7 +174,7 @@ def ladder_width_fit(ladder: pd.DataFrame) -> dict:
         "seed_noise": noise,
         "gate": family_status(ladder),
         "failing": sorted(ladder.loc[~ladder.passes_gate, "model"]),
-        "planted": _planted(ladder.d_model, means.iloc[0] - means.iloc[-1], fit["L_inf"], noise, None),
+        "planted": _planted(fit, ladder.d_model, means.iloc[0] - means.iloc[-1], noise, None),
     }
 
 
@@ -195,10 +198,13 @@ def bottleneck_width_fit(heads: pd.DataFrame, zipf_exponent: float, trunk_loss: 
         "seed_noise": noise,
         "gate": family_status(heads),
         "failing": [f"m={r.width} seed {r.seed}" for r in heads[~heads.passes_gate].itertuples()],
-        "planted": _planted(narrow.width, means.iloc[0] - means.iloc[-1], l_inf, noise, len(full)),
+        "planted": _planted(fit, narrow.width, means.iloc[0] - means.iloc[-1], noise, len(full)),
         "zipf_exponent": zipf_exponent,
         "predictions": {
-            name: {"alpha_m": value, "inside_interval": bool(fit["alpha_m_low"] <= value <= fit["alpha_m_high"])}
+            name: {
+                "alpha_m": value,
+                "inside_interval": bool(fit["fitted"] and fit["alpha_m_low"] <= value <= fit["alpha_m_high"]),
+            }
             for name, value in predictions.items()
         },
     }

@@ -37,6 +37,26 @@ def _planted(fit: dict) -> str:
     return " and ".join(parts)
 
 
+def _lack_of_fit(fit: dict) -> str:
+    """How far the points scatter about the law beside the seed noise: a ratio well above 1 says
+    the law does not describe the curve (and widens the profile interval)."""
+    ratio = fit["residual_sd"] / fit["seed_noise"]
+    if not math.isfinite(ratio):
+        return f"The points scatter about the law by {fit['residual_sd']:.4f} nats (root mean square)."
+    return (
+        f"The points scatter about the law by {fit['residual_sd']:.4f} nats (root mean square), "
+        f"{ratio:.1f} times the seed noise"
+        + (": the law does not describe these losses within their noise." if ratio > 2 else ".")
+    )
+
+
+def _unfitted(family: str, status: str, fit: dict) -> str:
+    return (
+        f"\\emph{{{family} ({status}).}} {fit['n_points']} points on too few widths for the "
+        f"{fit['n_parameters']} parameters of the law: no exponent."
+    )
+
+
 def _widths(values) -> str:
     values = sorted({int(v) for v in values})
     return f"{values[0]}--{values[-1]}" if len(values) > 2 else ", ".join(map(str, values))
@@ -53,6 +73,8 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
     """The bottleneck heads' alpha_m with its regime, interval, control and the two predictions."""
     narrow = heads[~heads.full_width]
     status = fit["gate"]
+    if not fit["fitted"]:
+        return _unfitted("Bottleneck heads", status, fit)
     gap = 100 * (fit["L_inf"] - trunk["trunk_heldout_loss"]) / trunk["trunk_heldout_loss"]
     weak, strong = fit["predictions"]["weak"], fit["predictions"]["strong"]
     inside = [name for name, p in (("strong", strong), ("weak", weak)) if p["inside_interval"]]
@@ -80,7 +102,7 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
         f"fitted ({gap:+.1f}\\,\\% from the trunk's own {trunk['trunk_heldout_loss']:.3f}). With it, "
         f"$L-L_\\infty=C_m m^{{-\\alpha_m}}$ gives $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
         f"{_interval(fit)} (which includes the seed error of $L_\\infty$; with $L_\\infty$ at the trunk's own loss "
-        f"instead, {fit['alpha_m_trunk_offset']:.2f}). Weak superposition predicts "
+        f"instead, {fit['alpha_m_trunk_offset']:.2f}). {_lack_of_fit(fit)} Weak superposition predicts "
         f"$\\alpha_m\\approx\\alpha_{{\\rm Zipf}}-1={weak['alpha_m']:.2f}$ (the training stream's tokens: "
         f"$\\alpha_{{\\rm Zipf}}={fit['zipf_exponent']:.2f}$), strong superposition $\\alpha_m\\approx1$: the interval "
         f"contains {verdict}. Planted in synthetic losses with these widths, signal and seed noise "
@@ -90,9 +112,11 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
     )
 
 
-def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict, joint: dict) -> str:
+def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
     """The trained ladder's alpha_m with its gate status, profile interval and control."""
     status = fit["gate"]
+    if not fit["fitted"]:
+        return _unfitted("Trained width ladder", status, fit)
     fails = ladder[~ladder.passes_gate]
     reasons = []
     if (~ladder.enough_tokens).any():
@@ -122,10 +146,9 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict, joint: dict) -
         f"\\emph{{Trained width ladder ({status}).}} {len(ladder)} models of widths $m={_widths(ladder.d_model)}$ "
         f"(learning rate {lrs[0][1]:.3g} at $m={int(lrs[0][0])}$ falling to {lrs[-1][1]:.3g} at $m={int(lrs[-1][0])}$); "
         f"{gate_text}. With $L_\\infty$ profiled, $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
-        f"{_interval(fit)}, $L_\\infty={fit['L_inf']:.3f}$ nats at the best fit; with the ladder's widths, signal "
+        f"{_interval(fit)}, $L_\\infty={fit['L_inf']:.3f}$ nats at the best fit. {_lack_of_fit(fit)} With the ladder's widths, signal "
         f"and seed noise ({fit['seed_noise']:.4f} nats) the same fit returns {_planted(fit)}. As a fit the exponent "
-        f"is determined as far as that control says; as a width law {comparison}. The joint fit of Eq.~6 takes "
-        f"its exponent from this family (${joint['alpha_m']:.2f}$) and is {status} with it."
+        f"is determined as far as that control says; as a width law {comparison}."
     )
 
 
@@ -159,7 +182,7 @@ def width_summary(fits: dict, ladder: pd.DataFrame, heads: pd.DataFrame, trunk: 
     ladder_slopes, head_slopes = fits["ladder_overlap_vs_inverse_width"], fits["bottleneck_overlap_vs_inverse_width"]
     return {
         "LlmBottleneckText": bottleneck_sentences(bottleneck, heads, trunk, settings["bottleneck"], gate),
-        "LlmLadderText": ladder_sentences(fits["ladder"], ladder, gate, fits["joint"]),
+        "LlmLadderText": ladder_sentences(fits["ladder"], ladder, gate),
         "LlmWidthOverlapTable": overlap_table(fits),
         "LlmLadderOverlapSlope": float(ladder_slopes["raw"]["slope"]),
         "LlmLadderOverlapSlopeSE": float(ladder_slopes["raw"]["slope_se"]),

@@ -87,6 +87,16 @@ def cross_entropy(logits_of, states: torch.Tensor, targets: torch.Tensor, batch_
     return total / len(states)
 
 
+def presentation_order(positions: int, steps: int, batch_size: int, seed: int) -> torch.Tensor:
+    """(steps, batch_size) cached positions: whole permutations one after another, so that no
+    position repeats before every other has been seen (a head sees as many distinct tokens as it
+    can, and overfits only once the cache runs out)."""
+    rng = np.random.default_rng(seed)
+    epochs = -(-steps * batch_size // positions)
+    order = np.concatenate([rng.permutation(positions) for _ in range(epochs)])
+    return torch.from_numpy(order[: steps * batch_size].reshape(steps, batch_size))
+
+
 def train_head(
     train: tuple[torch.Tensor, torch.Tensor],
     heldout: tuple[torch.Tensor, torch.Tensor],
@@ -105,9 +115,7 @@ def train_head(
     head = BottleneckHead(states.shape[1], width, vocab)
     initial_rows = head.up.weight.detach().clone().numpy()
     optimizer = torch.optim.Adam(head.parameters(), lr=settings.lr, betas=(0.9, 0.95))
-    order = torch.from_numpy(
-        np.random.default_rng(seed).integers(0, len(states), (settings.steps, settings.batch_size))
-    )
+    order = presentation_order(len(states), settings.steps, settings.batch_size, seed)
     curve_steps, curve_losses = [], []
     started = time.perf_counter()
     for step in range(settings.steps):

@@ -48,17 +48,16 @@ def _profile(m: np.ndarray, loss: np.ndarray, offset: float | None, alphas: np.n
 def profile_fit(
     m, loss, offset: float | None = None, offset_se: float = 0.0, level: float = LEVEL, grid: np.ndarray = GRID
 ) -> dict:
-    """Best alpha, its profile-likelihood interval at `level`, and C, L_inf at the best alpha.
+    """Best alpha, its profile-likelihood interval at `level`, and C, L_inf at the best alpha
+    (`fitted` False, alpha NaN, where too few widths or points leave alpha undetermined).
 
     With a measured `offset` of standard error `offset_se`, the interval is the union of the
     intervals with L_inf held at offset and at offset -/+ z offset_se (z of `level`), so that the
     measurement's own error widens it."""
     m, loss = np.asarray(m, float), np.asarray(loss, float)
     n, p = len(m), 2 if offset is not None else 3
-    if n <= p or np.unique(m).size < p:
-        raise ValueError(
-            f"a fit of {p} parameters needs more than {p} points on {p} widths, got {n} on {np.unique(m).size}"
-        )
+    if n <= p or np.unique(m).size < p:  # too few widths or points: nothing to say about alpha
+        return {"fitted": False, "alpha_m": math.nan, "n_points": n, "n_parameters": p}
     dof = n - p
     factor = 1 + stats.f.ppf(level, 1, dof) / dof
     z = stats.norm.ppf(0.5 + level / 2)
@@ -75,6 +74,7 @@ def profile_fit(
             alpha, c, l_inf, rss_min = float(fine[at]), float(c[at]), float(l_inf[at]), float(fine_rss[at])
     inside = np.concatenate(inside)
     return {
+        "fitted": True,
         "alpha_m": alpha,
         "alpha_m_low": float(inside.min()),
         "alpha_m_high": float(inside.max()),
@@ -86,6 +86,7 @@ def profile_fit(
         "L_inf_measured": offset is not None,
         "L_inf_se": offset_se if offset is not None else math.nan,
         "rss": rss_min,
+        "residual_sd": math.sqrt(rss_min / dof),
         "n_points": n,
         "n_parameters": p,
         "method": "profile likelihood over alpha (F bound), C >= 0"

@@ -122,3 +122,60 @@ def test_full_width_bottleneck_head_reproduces_the_trunks_own_loss():
     narrow = train_head(train, heldout, 2, 24, 0, HeadSettings(1000, 512, 3e-3, 20, 50), "narrow")[1]
     assert narrow["heldout_loss"] > record["heldout_loss"] * 1.02  # squeezing into 2 dimensions costs
     assert record["initial_rows"].shape == (24, 16) and head.up.weight.shape == (24, 16)
+
+
+def test_heads_see_every_cached_position_once_before_any_repeats():
+    from superscale.shapes.bottleneck import presentation_order
+
+    order = presentation_order(10, steps=7, batch_size=2, seed=0).flatten().tolist()
+    assert sorted(order[:10]) == list(range(10)) and len(order) == 14
+    assert presentation_order(10, 7, 2, 0).equal(presentation_order(10, 7, 2, 0))
+
+
+def test_sentences_state_each_numbers_regime_and_comparability():
+    from superscale.llm.fits import bottleneck_width_fit, ladder_width_fit
+    from superscale.paper.width_numbers import bottleneck_sentences, ladder_sentences
+
+    rng = np.random.default_rng(0)
+    m = np.repeat([16, 32, 64, 128], 2)
+    ladder = pd.DataFrame(
+        {
+            "model": [f"ladder_d{w}_s{i % 2}" for i, w in enumerate(m)],
+            "d_model": m,
+            "seed": np.tile([0, 1], 4),
+            "heldout_loss": 3 * m**-0.5 + 4 + rng.normal(0, 0.005, m.size),
+            "lr": 0.003 * 128 / m,
+            "tokens_per_parameter": 30.0 * 16 / m,
+            "late_drop_percent": 0.5,
+        }
+    )
+    ladder["enough_tokens"] = ladder.tokens_per_parameter >= 20
+    ladder["flat"] = True
+    ladder["passes_gate"] = ladder.enough_tokens & ladder.flat
+    text = ladder_sentences(ladder_width_fit(ladder), ladder, GATE)
+    assert "under-trained" in text and "not compared with the paper's 0.91" in text
+    assert "6 of 8 models fail the convergence gate" in text
+
+    widths = np.repeat([4, 8, 16, 32, 64, 128], 2)
+    heads = pd.DataFrame(
+        {
+            "width": widths,
+            "seed": np.tile([0, 1], 6),
+            "full_width": widths == 128,
+            "heldout_loss": np.where(widths == 128, 4.0, 2 * widths**-1.0 + 4) + rng.normal(0, 0.002, widths.size),
+            "late_drop_percent": 0.1,
+            "passes_gate": True,
+        }
+    )
+    fit = bottleneck_width_fit(heads, zipf_exponent=1.2, trunk_loss=3.99)
+    trunk = {
+        "trunk_width": 128,
+        "vocab": 1024,
+        "train_positions": 1000,
+        "heldout_positions": 100,
+        "trunk_heldout_loss": 3.99,
+    }
+    settings = {"steps": 400, "batch_size": 2048, "lr": 0.003}
+    text = bottleneck_sentences(fit, heads, trunk, settings, GATE)
+    assert "Bottleneck heads (converged" in text and "not comparable in setting with the paper's" in text
+    assert fit["predictions"]["strong"]["inside_interval"] and "strong superposition's and not weak" in text
