@@ -12,7 +12,7 @@ import torch
 from superscale.llm.unembedding import mean_sq_overlap
 from superscale.llm.zipf import count_tokens, fit_zipf
 from superscale.provenance.runlog import logged
-from superscale.shapes.bottleneck import HeadSettings, cross_entropy, final_states, train_head
+from superscale.shapes.bottleneck import HeadSettings, cooldown_drop, cross_entropy, final_states, plateau, train_head
 from superscale.shapes.convergence import gate
 from superscale.shapes.measures import load_trained, overlap_baselines
 from superscale.shapes.token_stream import evaluation_starts, windows
@@ -51,8 +51,9 @@ with logged(smk) as log:
         file=log,
     )
     head_settings = HeadSettings(
-        **{key: settings[key] for key in ("steps", "batch_size", "lr", "warmup_steps", "curve_every")}
+        **{key: settings[key] for key in ("steps", "batch_size", "lr", "warmup_steps", "curve_every", "cooldown_steps")}
     )
+    plateau_end = head_settings.steps - head_settings.cooldown_steps
     rows, curves = [], []
     for width in widths:
         for seed in settings["seeds"]:
@@ -72,7 +73,9 @@ with logged(smk) as log:
                     "lr": head_settings.lr,
                     "mean_sq_overlap": mean_sq_overlap(head.up.weight.detach().numpy()),
                     **overlap_baselines(head.up.weight.detach().numpy(), record["initial_rows"]),
-                    **gate(record["curve_steps"], record["curve_losses"], smk.params.gate),
+                    # the gate reads the constant-rate phase: had the loss stopped falling before the cooldown?
+                    **gate(*plateau(record, plateau_end), smk.params.gate),
+                    "cooldown_drop_percent": cooldown_drop(record, plateau_end),
                 }
             )
             curves += [

@@ -183,8 +183,9 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
 
 
 def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Figure:
-    """(a) Loss above L_inf against m for the bottleneck heads (L_inf measured) and the trained
-    ladder (L_inf profiled), open markers for models failing the convergence gate, fits as lines;
+    """(a) Held-out loss against m for the bottleneck heads (L_inf measured: the full-width head,
+    dotted) and the trained ladder (L_inf profiled), open markers for models failing the
+    convergence gate, the fits C m^-alpha + L_inf as lines;
     (b) mean squared overlap against 1/m for raw rows, centred rows and rows at initialisation."""
     fig = Figure(figsize=(7.0, 3.0))
     loss_ax, overlap_ax = fig.subplots(1, 2)
@@ -194,23 +195,26 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
         "width ladder": (ladder.d_model, ladder.heldout_loss, ladder.passes_gate, fits["ladder"], "C1"),
     }
     for label, (m, loss, passes, fit, colour) in families.items():
+        m, loss, passes = m.to_numpy(float), loss.to_numpy(float), passes.to_numpy(bool)
+        for ok, face in ((True, colour), (False, "none")):
+            loss_ax.scatter(m[passes == ok], loss[passes == ok], edgecolor=colour, facecolor=face, s=16, zorder=3)
         if not fit["fitted"]:
             continue
-        excess = loss.to_numpy(float) - fit["L_inf"]
-        m, passes, shown = m.to_numpy(float), passes.to_numpy(bool), excess > 0
-        for ok, face in ((True, colour), (False, "none")):
-            keep = shown & (passes == ok)
-            loss_ax.scatter(m[keep], excess[keep], edgecolor=colour, facecolor=face, s=16, zorder=3)
         xs = np.geomspace(m.min(), m.max(), 50)
         interval = f"[{fit['alpha_m_low']:.2f}, {fit['alpha_m_high']:.2f}]"
         loss_ax.plot(
             xs,
-            fit["C_m"] * xs ** -fit["alpha_m"],
+            fit["C_m"] * xs ** -fit["alpha_m"] + fit["L_inf"],
             "-",
             color=colour,
             label=f"{label} ({fit['gate']}): $\\alpha_m$={fit['alpha_m']:.2f} {interval}",
         )
-    loss_ax.set(xscale="log", yscale="log", xlabel="$m$", ylabel=r"$L-L_\infty$ (nats)")
+    full = heads[heads.full_width]
+    loss_ax.scatter(
+        full.width, full.heldout_loss, marker="*", color="C0", s=40, zorder=4, label="full-width head: $L_\\infty$"
+    )
+    loss_ax.axhline(fits["bottleneck"]["L_inf"], color="C0", ls=":", lw=0.8)
+    loss_ax.set(xscale="log", xlabel="$m$", ylabel="held-out loss (nats)")
     loss_ax.legend(fontsize=6)
     styles = {
         "mean_sq_overlap": ("o", "raw"),

@@ -190,6 +190,13 @@ def bottleneck_width_fit(heads: pd.DataFrame, zipf_exponent: float, trunk_loss: 
     fit = profile_fit(narrow.width, narrow.heldout_loss, offset=l_inf, offset_se=noise / math.sqrt(len(full)))
     trunk_offset = profile_fit(narrow.width, narrow.heldout_loss, offset=trunk_loss)
     means = narrow.groupby("width").heldout_loss.mean()
+    excess = means - l_inf
+    local = [
+        float(np.log(excess.iloc[i] / excess.iloc[i + 1]) / np.log(excess.index[i + 1] / excess.index[i]))
+        if excess.iloc[i] > 0 and excess.iloc[i + 1] > 0
+        else math.nan
+        for i in range(len(excess) - 1)
+    ]
     predictions = {"weak": zipf_exponent - 1, "strong": 1.0}
     return fit | {
         "L_inf_sd": float(full.heldout_loss.std()) if len(full) > 1 else math.nan,
@@ -199,6 +206,7 @@ def bottleneck_width_fit(heads: pd.DataFrame, zipf_exponent: float, trunk_loss: 
         "gate": family_status(heads),
         "failing": [f"m={r.width} seed {r.seed}" for r in heads[~heads.passes_gate].itertuples()],
         "planted": _planted(fit, narrow.width, means.iloc[0] - means.iloc[-1], noise, len(full)),
+        "local_alphas": local,  # -d ln(L - L_inf) / d ln m between successive widths
         "zipf_exponent": zipf_exponent,
         "predictions": {
             name: {

@@ -57,9 +57,14 @@ def _unfitted(family: str, status: str, fit: dict) -> str:
     )
 
 
+def _number(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.2f}"
+
+
 def _widths(values) -> str:
+    """The widths as LaTeX: "$m=4$--$64$" for a range, "$m=8, 16$" for two."""
     values = sorted({int(v) for v in values})
-    return f"{values[0]}--{values[-1]}" if len(values) > 2 else ", ".join(map(str, values))
+    return f"$m={values[0]}$--${values[-1]}$" if len(values) > 2 else f"$m={', '.join(map(str, values))}$"
 
 
 def _gate_words(gate: dict) -> str:
@@ -85,7 +90,7 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
         (): "neither prediction",
     }[tuple(inside)]
     gate_text = (
-        f"every head passes the convergence gate ({_gate_words(gate)}; largest fall "
+        f"every head passes the convergence gate at its constant rate ({_gate_words(gate)} before the cooldown; largest fall "
         f"{heads.late_drop_percent.max():.2f}\\,\\%)"
         if status == CONVERGED
         else f"{len(fit['failing'])} of {len(heads)} heads fail the convergence gate ({_gate_words(gate)}: "
@@ -95,14 +100,18 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
         f"\\emph{{Bottleneck heads ({status}; the paper's mechanism isolated).}} The ladder's widest model "
         f"(width {trunk['trunk_width']}, $V={trunk['vocab']}$) is the trunk: its final hidden states on "
         f"{trunk['train_positions']:,} training and {trunk['heldout_positions']:,} held-out positions are cached and "
-        f"heads $h\\to m\\to V$ of widths $m={_widths(narrow.width)}$ ($V/m\\ge{trunk['vocab'] // narrow.width.max()}$) "
+        f"heads $h\\to m\\to V$ of widths {_widths(narrow.width)} ($V/m\\ge{trunk['vocab'] // narrow.width.max()}$) "
         f"and the full width are trained on them ({heads.seed.nunique()} seeds each, {settings['steps']} steps of "
-        f"{settings['batch_size']:,} positions, Adam at a constant {settings['lr']:g} for every width); "
+        f"{settings['batch_size']:,} positions, Adam at a constant {settings['lr']:g} for every width, then falling "
+        f"linearly to zero over the last {settings.get('cooldown_steps', 0)}, which lowered the held-out loss by up to "
+        f"{heads.cooldown_drop_percent.max():.1f}\\,\\%); "
         f"{gate_text}. The full-width head's held-out loss, $L_\\infty={fit['L_inf']:.3f}$ nats, is measured, not "
         f"fitted ({gap:+.1f}\\,\\% from the trunk's own {trunk['trunk_heldout_loss']:.3f}). With it, "
         f"$L-L_\\infty=C_m m^{{-\\alpha_m}}$ gives $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
         f"{_interval(fit)} (which includes the seed error of $L_\\infty$; with $L_\\infty$ at the trunk's own loss "
-        f"instead, {fit['alpha_m_trunk_offset']:.2f}). {_lack_of_fit(fit)} Weak superposition predicts "
+        f"instead, {fit['alpha_m_trunk_offset']:.2f}). {_lack_of_fit(fit)} Between successive widths the local exponent "
+        f"$-d\\ln(L-L_\\infty)/d\\ln m$ runs {', '.join(_number(a) for a in fit['local_alphas'])}: the excess "
+        f"loss must reach zero at the trunk's width, so near it no single power describes it. Weak superposition predicts "
         f"$\\alpha_m\\approx\\alpha_{{\\rm Zipf}}-1={weak['alpha_m']:.2f}$ (the training stream's tokens: "
         f"$\\alpha_{{\\rm Zipf}}={fit['zipf_exponent']:.2f}$), strong superposition $\\alpha_m\\approx1$: the interval "
         f"contains {verdict}. Planted in synthetic losses with these widths, signal and seed noise "
@@ -137,18 +146,24 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
         f"{gate['min_tokens_per_parameter']:g} tokens per parameter)"
     )
     lrs = sorted(ladder.groupby("d_model").lr.first().items())
+    determined = (
+        ": the data do not bound the exponent from below (a law linear in $\\ln m$ fits as well)"
+        if fit["lower_open"]
+        else ": the data do not bound the exponent from above"
+        if fit["upper_open"]
+        else f", $L_\\infty={fit['L_inf']:.3f}$ nats at the best fit"
+    )
     comparison = (
         "it is reported as under-trained and not compared with the paper's 0.91"
         if status != CONVERGED
         else f"it is not comparable in setting with the paper's 0.91 ({PAPER_SETTING})"
     )
     return (
-        f"\\emph{{Trained width ladder ({status}).}} {len(ladder)} models of widths $m={_widths(ladder.d_model)}$ "
+        f"\\emph{{Trained width ladder ({status}).}} {len(ladder)} models of widths {_widths(ladder.d_model)} "
         f"(learning rate {lrs[0][1]:.3g} at $m={int(lrs[0][0])}$ falling to {lrs[-1][1]:.3g} at $m={int(lrs[-1][0])}$); "
         f"{gate_text}. With $L_\\infty$ profiled, $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
-        f"{_interval(fit)}, $L_\\infty={fit['L_inf']:.3f}$ nats at the best fit. {_lack_of_fit(fit)} With the ladder's widths, signal "
-        f"and seed noise ({fit['seed_noise']:.4f} nats) the same fit returns {_planted(fit)}. As a fit the exponent "
-        f"is determined as far as that control says; as a width law {comparison}."
+        f"{_interval(fit)}{determined}. {_lack_of_fit(fit)} With the ladder's widths, signal and seed noise "
+        f"({fit['seed_noise']:.4f} nats) the same fit returns {_planted(fit)}. As a width law {comparison}."
     )
 
 

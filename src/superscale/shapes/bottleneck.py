@@ -8,7 +8,9 @@ random initialisation (N(0, 0.02), as the trunk's) and data order. Only the head
 so the loss above the full-width head's is the loss of squeezing V tokens into m dimensions, the
 paper's mechanism with nothing else varying; L_inf is the full-width head's held-out loss,
 measured, not fitted. Heads train with Adam at a constant rate after a linear warmup, so that a
-flat end of the held-out curve means convergence rather than a decayed rate.
+flat end of the held-out curve at that rate means convergence rather than a decayed rate, then
+cool down linearly to zero, which removes the constant rate's noise floor (at the default, the
+full-width head's held-out loss fell from 1.0 % above the trunk's own readout to within 0.01 %).
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ class HeadSettings:
     lr: float
     warmup_steps: int
     curve_every: int
+    cooldown_steps: int = 0
+
+    def multiplier(self, step: int) -> float:
+        """Linear warmup, constant, then a linear cooldown to zero over the last `cooldown_steps`:
+        the constant phase lets a flat curve mean convergence, the cooldown removes the rate's noise
+        floor (the gate still reads the last part of the curve, cooldown included)."""
+        warm = min(1.0, (step + 1) / max(1, self.warmup_steps))
+        cool = min(1.0, (self.steps - step) / self.cooldown_steps) if self.cooldown_steps else 1.0
+        return min(warm, cool)
 
 
 @torch.no_grad()
@@ -87,6 +98,18 @@ def cross_entropy(logits_of, states: torch.Tensor, targets: torch.Tensor, batch_
     return total / len(states)
 
 
+def plateau(record: dict, end: int) -> tuple[list[int], list[float]]:
+    """The held-out curve of a head's constant-rate phase (steps up to `end`), which the gate reads."""
+    kept = [(step, loss) for step, loss in zip(record["curve_steps"], record["curve_losses"]) if step <= end]
+    return [step for step, _ in kept], [loss for _, loss in kept]
+
+
+def cooldown_drop(record: dict, end: int) -> float:
+    """% by which the held-out loss fell from the last constant-rate point to the end of training."""
+    steps, losses = plateau(record, end)
+    return 100 * (losses[-1] - record["heldout_loss"]) / record["heldout_loss"]
+
+
 def presentation_order(positions: int, steps: int, batch_size: int, seed: int) -> torch.Tensor:
     """(steps, batch_size) cached positions: whole permutations one after another, so that no
     position repeats before every other has been seen (a head sees as many distinct tokens as it
@@ -120,7 +143,7 @@ def train_head(
     started = time.perf_counter()
     for step in range(settings.steps):
         for group in optimizer.param_groups:
-            group["lr"] = settings.lr * min(1.0, (step + 1) / max(1, settings.warmup_steps))
+            group["lr"] = settings.lr * settings.multiplier(step)
         batch = order[step]
         loss = F.cross_entropy(head(states[batch]), targets[batch])
         if not torch.isfinite(loss):

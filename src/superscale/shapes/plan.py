@@ -112,14 +112,22 @@ def bottleneck_trunk(settings: dict) -> str:
             f"config shapes.bottleneck.widths: {too_wide} not narrower than the trunk's width {widest} (the widest "
             f"of shapes.ladder.widths); list only narrower heads, the full-width head is always trained"
         )
+    plateau = bottleneck["steps"] - bottleneck.get("cooldown_steps", 0)
+    if plateau < bottleneck["curve_every"]:
+        raise ValueError(
+            f"config shapes.bottleneck: steps - cooldown_steps = {plateau} leaves no held-out curve point "
+            f"(curve_every {bottleneck['curve_every']}) at the constant rate, which the convergence gate reads: "
+            f"lower cooldown_steps or curve_every"
+        )
     return ladder_name(ladder["n_layer"], widest, bottleneck["trunk_seed"])
 
 
 def bottleneck_mem_mb(settings: dict) -> int:
-    """torch, the cached float32 states (training and held-out) and a batch's logits (3 copies)."""
+    """torch, the cached float32 states (training and held-out, twice while they are joined) and a
+    batch's logits (3 copies): at the default 2.19 GB measured, 2.28 GB estimated."""
     widest, bottleneck = max(settings["ladder"]["widths"]), settings["bottleneck"]
     positions = (bottleneck["train_windows"] + settings["eval_windows"]) * settings["context"]
-    return 1024 + (4 * positions * widest + 12 * bottleneck["batch_size"] * settings["vocab_size"]) // 2**20
+    return 1200 + (8 * positions * widest + 12 * bottleneck["batch_size"] * settings["vocab_size"]) // 2**20
 
 
 def train_minutes(spec: dict, threads: int) -> int:

@@ -486,11 +486,10 @@ def test_ladder_plan_keeps_every_width_in_strong_superposition_and_trains_alike_
     assert len({spec["n_layer"] for spec in plan.values()}) == 1
     budgets = {str({k: v for k, v in spec["training"].items() if k != "lr"}) for spec in plan.values()}
     assert len(budgets) == 1  # one budget and schedule; the rate falls with width by the stated rule
-    exponent = settings["ladder"]["lr_width_exponent"]
+    exponent, widest_lr = settings["ladder"]["lr_width_exponent"], settings["ladder"].get("lr", settings["lr"])
     for spec in plan.values():
-        expected = settings["lr"] * (widths[-1] / spec["d_model"]) ** exponent
-        assert spec["training"]["lr"] == pytest.approx(expected)
-    assert {spec["training"]["lr"] for spec in plan.values() if spec["d_model"] == widths[-1]} == {settings["lr"]}
+        assert spec["training"]["lr"] == pytest.approx(widest_lr * (widths[-1] / spec["d_model"]) ** exponent)
+    assert {spec["training"]["lr"] for spec in plan.values() if spec["d_model"] == widths[-1]} == {widest_lr}
     assert all(name.startswith("ladder_") and "curve" in spec for name, spec in plan.items())
     with pytest.raises(ValueError, match=r"shapes.ladder.widths.*vocab_size >= 8 x 256"):
         ladder_plan(settings | {"ladder": settings["ladder"] | {"widths": [32, 256]}})

@@ -117,9 +117,9 @@ def test_full_width_bottleneck_head_reproduces_the_trunks_own_loss():
     readout = trunk.unembedding.weight.detach()
     trunk_loss = cross_entropy(lambda h: h @ readout.T, *heldout)
     assert trunk_loss == pytest.approx(heldout_loss(trunk, heldout_batches, torch.device("cpu")), rel=1e-5)
-    head, record = train_head(train, heldout, 16, 24, 0, HeadSettings(1000, 512, 3e-3, 20, 50), "full")
+    head, record = train_head(train, heldout, 16, 24, 0, HeadSettings(1000, 512, 3e-3, 20, 50, 250), "full")
     assert record["heldout_loss"] == pytest.approx(trunk_loss, rel=0.02)
-    narrow = train_head(train, heldout, 2, 24, 0, HeadSettings(1000, 512, 3e-3, 20, 50), "narrow")[1]
+    narrow = train_head(train, heldout, 2, 24, 0, HeadSettings(1000, 512, 3e-3, 20, 50, 250), "narrow")[1]
     assert narrow["heldout_loss"] > record["heldout_loss"] * 1.02  # squeezing into 2 dimensions costs
     assert record["initial_rows"].shape == (24, 16) and head.up.weight.shape == (24, 16)
 
@@ -164,6 +164,7 @@ def test_sentences_state_each_numbers_regime_and_comparability():
             "full_width": widths == 128,
             "heldout_loss": np.where(widths == 128, 4.0, 2 * widths**-1.0 + 4) + rng.normal(0, 0.002, widths.size),
             "late_drop_percent": 0.1,
+            "cooldown_drop_percent": 0.5,
             "passes_gate": True,
         }
     )
@@ -175,7 +176,18 @@ def test_sentences_state_each_numbers_regime_and_comparability():
         "heldout_positions": 100,
         "trunk_heldout_loss": 3.99,
     }
-    settings = {"steps": 400, "batch_size": 2048, "lr": 0.003}
+    settings = {"steps": 400, "batch_size": 2048, "lr": 0.003, "cooldown_steps": 100}
     text = bottleneck_sentences(fit, heads, trunk, settings, GATE)
     assert "Bottleneck heads (converged" in text and "not comparable in setting with the paper's" in text
     assert fit["predictions"]["strong"]["inside_interval"] and "strong superposition's and not weak" in text
+
+
+def test_heads_cool_down_after_a_constant_rate_and_the_gate_reads_the_constant_phase():
+    from superscale.shapes.bottleneck import cooldown_drop, plateau
+
+    settings = HeadSettings(steps=100, batch_size=8, lr=1e-2, warmup_steps=10, curve_every=10, cooldown_steps=20)
+    rates = [settings.multiplier(step) for step in range(100)]
+    assert rates[0] == pytest.approx(0.1) and rates[9:80] == [1.0] * 71 and rates[-1] == pytest.approx(0.05)
+    record = {"curve_steps": [20, 40, 60, 80, 100], "curve_losses": [5.0, 4.5, 4.45, 4.44, 4.0], "heldout_loss": 4.0}
+    assert plateau(record, 80) == ([20, 40, 60, 80], [5.0, 4.5, 4.45, 4.44])
+    assert cooldown_drop(record, 80) == pytest.approx(11.0)
