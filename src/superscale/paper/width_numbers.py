@@ -137,7 +137,7 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
     if (~ladder.flat).any():
         reasons.append(
             f"{int((~ladder.flat).sum())} still lost more than {gate['max_drop_percent']:g}\\,\\% over the last "
-            f"{100 * gate['late_fraction']:.0f}\\,\\% (up to {ladder.late_drop_percent.max():.1f}\\,\\%)"
+            f"{100 * gate['late_fraction']:.0f}\\,\\% (up to {ladder.late_drop_percent.max():.2f}\\,\\%)"
         )
     gate_text = (
         f"{len(fails)} of {len(ladder)} models fail the convergence gate: {'; '.join(reasons)}"
@@ -146,6 +146,11 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
         f"{gate['min_tokens_per_parameter']:g} tokens per parameter)"
     )
     lrs = sorted(ladder.groupby("d_model").lr.first().items())
+    best = (
+        f"at the smallest $\\alpha_m$ profiled ({fit['alpha_m']:.3f})"
+        if fit["alpha_m"] <= fit["alpha_m_low"] and fit["lower_open"]
+        else f"$\\alpha_m={fit['alpha_m']:.2f}$"
+    )
     determined = (
         ": the data do not bound the exponent from below (a law linear in $\\ln m$ fits as well)"
         if fit["lower_open"]
@@ -161,7 +166,7 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
     return (
         f"\\emph{{Trained width ladder ({status}).}} {len(ladder)} models of widths {_widths(ladder.d_model)} "
         f"(learning rate {lrs[0][1]:.3g} at $m={int(lrs[0][0])}$ falling to {lrs[-1][1]:.3g} at $m={int(lrs[-1][0])}$); "
-        f"{gate_text}. With $L_\\infty$ profiled, $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
+        f"{gate_text}. With $L_\\infty$ profiled, the best fit is {best}, 95\\,\\% profile interval "
         f"{_interval(fit)}{determined}. {_lack_of_fit(fit)} With the ladder's widths, signal and seed noise "
         f"({fit['seed_noise']:.4f} nats) the same fit returns {_planted(fit)}. As a width law {comparison}."
     )

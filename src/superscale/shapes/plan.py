@@ -124,7 +124,7 @@ def bottleneck_trunk(settings: dict) -> str:
 
 def bottleneck_mem_mb(settings: dict) -> int:
     """torch, the cached float32 states (training and held-out, twice while they are joined) and a
-    batch's logits (3 copies): at the default 2.19 GB measured, 2.28 GB estimated."""
+    batch's logits (3 copies): at the default 1.2-2.2 GB measured (two runs), 2.28 GB estimated."""
     widest, bottleneck = max(settings["ladder"]["widths"]), settings["bottleneck"]
     positions = (bottleneck["train_windows"] + settings["eval_windows"]) * settings["context"]
     return 1200 + (8 * positions * widest + 12 * bottleneck["batch_size"] * settings["vocab_size"]) // 2**20
