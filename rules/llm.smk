@@ -125,6 +125,8 @@ rule fit_llm:
         heads="results/llm/heads.csv",
         losses="results/llm/losses.csv",
         ladder="results/shapes/ladder.csv",
+        bottleneck="results/shapes/bottleneck.csv",
+        trunk="results/shapes/bottleneck.json",
         chinchilla=LLM["chinchilla"],
     output:
         fits="results/fits/llm.json",
@@ -152,6 +154,7 @@ rule figure_llm:
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
         ladder="results/shapes/ladder.csv",
+        bottleneck="results/shapes/bottleneck.csv",
         histogram=f"results/llm/heads/{LLM['histogram_model']}.json",
         counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
         chinchilla=LLM["chinchilla"],
@@ -185,7 +188,8 @@ rule llm_numbers:
         zipf="results/llm/zipf.csv",
         fits="results/fits/llm.json",
         ladder="results/shapes/ladder.csv",
-        curves="results/shapes/ladder_curves.csv",
+        bottleneck="results/shapes/bottleneck.csv",
+        trunk="results/shapes/bottleneck.json",
     output:
         tex="paper/generated/llm.tex",
     log:
@@ -201,5 +205,6 @@ rule llm_numbers:
         code=code_fingerprint("workflow/scripts/llm_numbers.py"),
         loss=LLM["loss"],
         datasets=llm_datasets_here(),
+        shapes=SHAPES,
     script:
         "../workflow/scripts/llm_numbers.py"

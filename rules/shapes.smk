@@ -2,7 +2,13 @@
 # per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
 # (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
 # its verdicts as LaTeX macros, and the figures. The width ladder trains through the same rule on
-# the same stream; its table feeds the LLM stage's loss-against-width fit (rules/llm.smk).
+# the same stream; its widest model is the trunk of the bottleneck heads (one job for every head
+# width and seed); both tables feed the LLM stage's loss-against-width fits (rules/llm.smk).
+
+
+from superscale.shapes.plan import bottleneck_mem_mb, bottleneck_trunk
+
+SHAPES_TRUNK = f"results/shapes/weights/{bottleneck_trunk(SHAPES)}.pt"
 
 
 rule shapes_tokens:
@@ -96,9 +102,37 @@ rule shapes_ladder:
     params:
         code=code_fingerprint("workflow/scripts/shapes_ladder.py"),
         eval_windows=SHAPES["eval_windows"],
+        gate=SHAPES["gate"],
         device=config["device"],
     script:
         "../workflow/scripts/shapes_ladder.py"
+
+
+rule shapes_bottleneck:
+    input:
+        trunk=SHAPES_TRUNK,
+        tokens="results/shapes/tokens.npz",
+    output:
+        heads="results/shapes/bottleneck.csv",
+        curves="results/shapes/bottleneck_curves.csv",
+        summary="results/shapes/bottleneck.json",
+    log:
+        "logs/shapes/bottleneck.log",
+    benchmark:
+        "results/benchmarks/shapes/bottleneck.tsv"
+    conda:
+        "../envs/environment.yaml"
+    threads: SHAPES["threads"]
+    resources:
+        mem_mb=bottleneck_mem_mb(SHAPES),
+        runtime=20,
+    params:
+        code=code_fingerprint("workflow/scripts/shapes_bottleneck.py"),
+        settings=SHAPES["bottleneck"],
+        gate=SHAPES["gate"],
+        eval_windows=SHAPES["eval_windows"],
+    script:
+        "../workflow/scripts/shapes_bottleneck.py"
 
 
 rule shapes_similarity:
@@ -204,5 +238,6 @@ rule shapes:
         "results/shapes/models.csv",
         "results/shapes/similarity.csv",
         "results/shapes/ladder.csv",
+        "results/shapes/bottleneck.csv",
         "paper/generated/shapes.tex",
         expand("results/figures/{figure}.pdf", figure=SHAPES_FIGURES),

@@ -73,9 +73,17 @@ def test_llm_stage_runs_end_to_end_on_tiny_models(built):
     assert {"alpha_m", "alpha_m_se", "C_m", "offsets", "points"} <= set(fits)
     assert len(fits["joint_checkpoints"]["points"]) == 3 * 2  # the absent text has no loss, so no point
     assert len(fits["points"]) == 3 * 2 + 2 * 2  # and the width ladder's (width, seed) points
-    assert fits["ladder"]["n_points"] == 4 and {p["family"] for p in fits["ladder"]["points"]} == {"ladder"}
+    # two ladder widths cannot fix three parameters; twenty steps fail the gate
+    assert (
+        fits["ladder"]["n_points"] == 4 and not fits["ladder"]["fitted"] and fits["ladder"]["gate"] == "under-trained"
+    )
+    bottleneck = fits["bottleneck"]
+    assert bottleneck["fitted"] and bottleneck["L_inf_measured"] and bottleneck["n_points"] == 3 * 2
+    assert [p["alpha_planted"] for p in bottleneck["planted"]] == [0.5, 0.9]
+    assert set(fits["bottleneck_overlap_vs_inverse_width"]) == {"raw", "centred", "init"}
     assert "skipped" in (built / "logs/llm/losses/tiny-8.log").read_text()
     assert "\\LlmAlphaM" in (built / "paper/generated/llm.tex").read_text()
+    assert "Bottleneck heads (" in (built / "paper/generated/llm.tex").read_text()
 
 
 def test_shape_sweep_runs_end_to_end(built):
@@ -108,6 +116,12 @@ def test_shape_sweep_runs_end_to_end(built):
     assert {"heldout_loss", "mean_sq_overlap", "overlap_ratio", "phi_half"} <= set(ladder.columns)
     curves = pd.read_csv(built / "results/shapes/ladder_curves.csv")
     assert sorted(set(curves.step)) == [10, 20] and len(curves) == 2 * len(ladder)
+    assert {"mean_sq_overlap_centred", "mean_sq_overlap_init", "passes_gate", "tokens_per_parameter"} <= set(ladder)
+    assert not ladder.passes_gate.any()  # 20 steps are far from 20 tokens per parameter
+    heads = pd.read_csv(built / "results/shapes/bottleneck.csv")
+    assert list(zip(heads.width, heads.seed)) == [(m, s) for m in (2, 4, 8, 16) for s in (0, 1)]
+    assert heads.full_width.tolist() == [False] * 6 + [True] * 2 and (heads.heldout_loss > 0).all()
+    assert "trunk_heldout_loss" in json.loads((built / "results/shapes/bottleneck.json").read_text())
 
 
 def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):

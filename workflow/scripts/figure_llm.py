@@ -35,6 +35,7 @@ def main(smk) -> None:
         "fig21": lambda: llm_figures.fig21_raw_loss(pd.read_csv(smk.input.losses)),
         "fig22": lambda: llm_figures.fig22_zipf(counts(), pd.read_csv(smk.input.zipf)),
         "fig23": lambda: llm_figures.fig23_sizes(heads, chinchilla, fits),
+        "width_exponent": lambda: llm_figures.width_exponent(ladder, pd.read_csv(smk.input.bottleneck), fits),
     }
     figure = smk.wildcards.llm_figure
     draw[figure]().savefig(smk.output.pdf)

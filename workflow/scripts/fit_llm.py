@@ -1,13 +1,17 @@
-"""Rule fit_llm: Eq. 6 joint fit, overlap slope and N-m exponents -> results/fits/llm.json."""
+"""Rule fit_llm: Eq. 6 joint fit, overlap slopes, the width ladder's and the bottleneck heads'
+alpha_m (with their gates and planted controls) and N-m exponents -> results/fits/llm.json."""
 
 import json
 
 import pandas as pd
 
 from superscale.llm.fits import (
+    bottleneck_width_fit,
     chinchilla_alpha_m,
     joint_fit,
     ladder_points,
+    ladder_width_fit,
+    overlap_baseline_slopes,
     overlap_slope,
     seed_alphas,
     size_exponent,
@@ -33,8 +37,16 @@ with logged(smk):
     fits["joint_checkpoints"] = joint_fit(
         losses, smk.params.offsets_by
     )  # Eq. 6 as the paper fits it: the reproduction row
-    fits["ladder"] = joint_fit(trained, ["family"]) | {"alpha_m_by_seed": seed_alphas(trained)}
-    fits["ladder_overlap_vs_inverse_width"] = overlap_slope(ladder.assign(width=ladder.d_model))
+    fits["ladder"] = ladder_width_fit(ladder) | {"alpha_m_by_seed": seed_alphas(trained)}
+    fits["ladder_overlap_vs_inverse_width"] = overlap_baseline_slopes(ladder, "d_model")
+    heads_bottleneck = pd.read_csv(smk.input.bottleneck)
+    trunk = json.load(open(smk.input.trunk))
+    fits["bottleneck"] = bottleneck_width_fit(
+        heads_bottleneck, trunk["zipf"]["zipf_exponent"], trunk["trunk_heldout_loss"]
+    )
+    fits["bottleneck_overlap_vs_inverse_width"] = overlap_baseline_slopes(
+        heads_bottleneck[~heads_bottleneck.full_width], "width"
+    )
     # a cross-family variant (one offset per dataset), identifiable where each family has one model;
     # it assumes the families share their irreducible loss, which the paper does not
     fits["joint_dataset_offsets"] = joint_fit(losses, ["dataset"])
@@ -43,11 +55,15 @@ with logged(smk):
     fits["chinchilla"] = chinchilla_alpha_m(chinchilla) | {"source": smk.input.chinchilla}
     with open(smk.output.fits, "w") as out:
         json.dump(fits, out, indent=1, default=float)
-    for name in ("joint", "joint_shared_prefactor", "joint_checkpoints", "ladder"):
+    for name in ("joint", "joint_shared_prefactor", "joint_checkpoints", "ladder", "bottleneck"):
         print(name, json.dumps({k: v for k, v in fits[name].items() if k != "points"}, indent=1, default=float))
     print(
         json.dumps(
-            {k: v for k, v in fits.items() if not k.startswith("joint") and k not in ("points", "ladder", "offsets")},
+            {
+                k: v
+                for k, v in fits.items()
+                if not k.startswith("joint") and k not in ("points", "ladder", "bottleneck", "offsets")
+            },
             indent=1,
             default=float,
         )

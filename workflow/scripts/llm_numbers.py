@@ -6,6 +6,7 @@ import pandas as pd
 
 from superscale.paper.llm_numbers import ladder_summary, llm_summary
 from superscale.paper.numbers import latex_macros
+from superscale.paper.width_numbers import width_summary
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -19,7 +20,11 @@ with logged(smk):
         fits,
         smk.params.loss,
         smk.params.datasets,
-    ) | ladder_summary(pd.read_csv(smk.input.ladder), pd.read_csv(smk.input.curves), fits)
+    )
+    ladder = pd.read_csv(smk.input.ladder)
+    values |= ladder_summary(ladder, fits) | width_summary(
+        fits, ladder, pd.read_csv(smk.input.bottleneck), json.load(open(smk.input.trunk)), smk.params.shapes
+    )
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)
     print(text)

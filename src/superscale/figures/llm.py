@@ -180,3 +180,55 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
     right.set(xscale="log", yscale="log", xlabel="$m$", title="(b) Chinchilla (Hoffmann et al. Table A9)")
     right.legend()
     return fig
+
+
+def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Figure:
+    """(a) Held-out loss against m for the bottleneck heads (L_inf measured: the full-width head,
+    dotted) and the trained ladder (L_inf profiled), open markers for models failing the
+    convergence gate, the fits C m^-alpha + L_inf as lines;
+    (b) mean squared overlap against 1/m for raw rows, centred rows and rows at initialisation."""
+    fig = Figure(figsize=(7.0, 3.0))
+    loss_ax, overlap_ax = fig.subplots(1, 2)
+    narrow = heads[~heads.full_width]
+    families = {
+        "bottleneck heads": (narrow.width, narrow.heldout_loss, narrow.passes_gate, fits["bottleneck"], "C0"),
+        "width ladder": (ladder.d_model, ladder.heldout_loss, ladder.passes_gate, fits["ladder"], "C1"),
+    }
+    for label, (m, loss, passes, fit, colour) in families.items():
+        m, loss, passes = m.to_numpy(float), loss.to_numpy(float), passes.to_numpy(bool)
+        for ok, face in ((True, colour), (False, "none")):
+            loss_ax.scatter(m[passes == ok], loss[passes == ok], edgecolor=colour, facecolor=face, s=16, zorder=3)
+        if not fit["fitted"]:
+            continue
+        xs = np.geomspace(m.min(), m.max(), 50)
+        interval = f"[{fit['alpha_m_low']:.2f}, {fit['alpha_m_high']:.2f}]"
+        loss_ax.plot(
+            xs,
+            fit["C_m"] * xs ** -fit["alpha_m"] + fit["L_inf"],
+            "-",
+            color=colour,
+            label=f"{label} ({fit['gate']}): $\\alpha_m$={fit['alpha_m']:.2f} {interval}",
+        )
+    full = heads[heads.full_width]
+    loss_ax.scatter(
+        full.width, full.heldout_loss, marker="*", color="C0", s=40, zorder=4, label="full-width head: $L_\\infty$"
+    )
+    loss_ax.axhline(fits["bottleneck"]["L_inf"], color="C0", ls=":", lw=0.8)
+    loss_ax.set(xscale="log", xlabel="$m$", ylabel="held-out loss (nats)")
+    loss_ax.legend(fontsize=6)
+    styles = {
+        "mean_sq_overlap": ("o", "raw"),
+        "mean_sq_overlap_centred": ("s", "centred"),
+        "mean_sq_overlap_init": ("x", "init"),
+    }
+    for (label, table, width), colour in zip((("ladder", ladder, "d_model"), ("heads", narrow, "width")), ("C1", "C0")):
+        for column, (marker, name) in styles.items():
+            overlap_ax.scatter(
+                1 / table[width], table[column], marker=marker, color=colour, s=14, label=f"{label}, {name}"
+            )
+    x = np.concatenate([1 / ladder.d_model.to_numpy(float), 1 / narrow.width.to_numpy(float)])
+    _guide(overlap_ax, x, x, 1.0, "slope 1 ($1/m$)", "--")
+    overlap_ax.set(xscale="log", yscale="log", xlabel="$1/m$", ylabel=r"mean $(\hat W_i\cdot\hat W_j)^2$")
+    overlap_ax.legend(fontsize=5, ncol=2)
+    fig.tight_layout()
+    return fig

@@ -6,7 +6,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "figure_toy_large": ("fig01b", "fig01d", "fig07", "fig08", "fig09a"),
     "figure_esweep": ("fig14", "fig15"),
     "figure_fig18": ("fig18",),
-    "figure_llm": ("fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23"),
+    "figure_llm": ("fig06a", "fig06b", "fig19", "fig20", "fig21", "fig22", "fig23", "width_exponent"),
     "figure_shapes": ("shapes_loss", "shapes_overlap", "shapes_similarity"),
     "figure_features": ("features_frequencies", "features_controls", "features_toy"),
 }

@@ -8,7 +8,9 @@ the log-linearised fit; that number is reported beside ours (`alpha_m_se_logline
 A group with one width only pins its offset to its point and says nothing about alpha_m; the fit
 reports how many points do constrain the exponent and whether the Jacobian has full rank. The shape
 stage's width ladder (models that differ only in width, trained alike) enters as one more family,
-one point per (width, seed) (`ladder_points`).
+one point per (width, seed) (`ladder_points`). The ladder alone and the bottleneck heads (one trunk,
+heads of every width on its hidden states) are fitted with profile-likelihood intervals
+(superscale.shapes.width_law), each beside its convergence gate and planted-truth control.
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from superscale.shapes.convergence import family_status
+from superscale.shapes.width_law import planted_recovery, profile_fit, seed_noise
+
 ALPHA_N_BESIROGLU = (0.35, 0.02)  # alpha_N of Besiroglu et al. (2024), as the paper uses it
 LADDER = "ladder"  # the family name of the shape stage's trained width ladder in the joint fit
+PLANTED_ALPHAS = (0.5, 0.9)  # exponents planted in synthetic losses to test the width fits
 
 
 def joint_fit(
@@ -141,13 +147,84 @@ def ladder_points(ladder: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 
 def seed_alphas(points: pd.DataFrame) -> list[float]:
-    """alpha_m of L = C m^-alpha + L_inf fitted to each seed's points alone (the spread over seeds
-    shows how much of the exponent is the draw of initialisation and data order); NaN for a seed
-    with fewer than 3 widths, which cannot fix 3 parameters."""
+    """alpha_m of L = C m^-alpha + L_inf (L_inf profiled) fitted to each seed's points alone (the
+    spread over seeds shows how much of the exponent is the draw of initialisation and data order);
+    NaN for a seed with fewer than 4 widths, which leave no residual for 3 parameters."""
     return [
-        joint_fit(rows, ["family"])["alpha_m"] if rows.d_model.nunique() >= 3 else math.nan
+        profile_fit(rows.d_model, rows.loss_nats)["alpha_m"] if rows.d_model.nunique() >= 4 else math.nan
         for _, rows in points.groupby("seed")
     ]
+
+
+def _planted(fit: dict, m, drop: float, noise: float, offset_repeats: int | None) -> list[dict]:
+    """The fit's planted-truth control at the family's widths, signal and seed noise (none where
+    the family cannot be fitted or has no seed repeats to measure its noise)."""
+    if not fit["fitted"] or not math.isfinite(noise):
+        return []
+    return [planted_recovery(m, alpha, drop, fit["L_inf"], noise, offset_repeats) for alpha in PLANTED_ALPHAS]
+
+
+def ladder_width_fit(ladder: pd.DataFrame) -> dict:
+    """alpha_m of the trained ladder with L_inf profiled (profile-likelihood interval), its gate
+    status and the planted-truth control at its widths and seed noise."""
+    fit = profile_fit(ladder.d_model, ladder.heldout_loss)
+    noise = seed_noise(ladder.d_model, ladder.heldout_loss)
+    means = ladder.groupby("d_model").heldout_loss.mean()
+    return fit | {
+        "seed_noise": noise,
+        "gate": family_status(ladder),
+        "failing": sorted(ladder.loc[~ladder.passes_gate, "model"]),
+        "planted": _planted(fit, ladder.d_model, means.iloc[0] - means.iloc[-1], noise, None),
+    }
+
+
+def bottleneck_width_fit(heads: pd.DataFrame, zipf_exponent: float, trunk_loss: float) -> dict:
+    """alpha_m of the bottleneck heads with L_inf measured (the mean full-width head's held-out loss;
+    its widths only, the full width excluded, enter the fit), its gate status, the planted-truth
+    control, and where the weak- (alpha_zipf - 1) and strong-superposition (1) predictions fall.
+    `alpha_m_trunk_offset`: the same fit with L_inf at the trunk's own held-out loss instead, which
+    shows how far a full-width head short of the trunk's readout moves the exponent."""
+    full, narrow = heads[heads.full_width], heads[~heads.full_width]
+    l_inf = float(full.heldout_loss.mean())
+    noise = seed_noise(heads.width, heads.heldout_loss)
+    fit = profile_fit(narrow.width, narrow.heldout_loss, offset=l_inf, offset_se=noise / math.sqrt(len(full)))
+    trunk_offset = profile_fit(narrow.width, narrow.heldout_loss, offset=trunk_loss)
+    means = narrow.groupby("width").heldout_loss.mean()
+    excess = means - l_inf
+    local = [
+        float(np.log(excess.iloc[i] / excess.iloc[i + 1]) / np.log(excess.index[i + 1] / excess.index[i]))
+        if excess.iloc[i] > 0 and excess.iloc[i + 1] > 0
+        else math.nan
+        for i in range(len(excess) - 1)
+    ]
+    predictions = {"weak": zipf_exponent - 1, "strong": 1.0}
+    return fit | {
+        "L_inf_sd": float(full.heldout_loss.std()) if len(full) > 1 else math.nan,
+        "trunk_loss": trunk_loss,
+        "alpha_m_trunk_offset": trunk_offset["alpha_m"],
+        "seed_noise": noise,
+        "gate": family_status(heads),
+        "failing": [f"m={r.width} seed {r.seed}" for r in heads[~heads.passes_gate].itertuples()],
+        "planted": _planted(fit, narrow.width, means.iloc[0] - means.iloc[-1], noise, len(full)),
+        "local_alphas": local,  # -d ln(L - L_inf) / d ln m between successive widths
+        "zipf_exponent": zipf_exponent,
+        "predictions": {
+            name: {
+                "alpha_m": value,
+                "inside_interval": bool(fit["fitted"] and fit["alpha_m_low"] <= value <= fit["alpha_m_high"]),
+            }
+            for name, value in predictions.items()
+        },
+    }
+
+
+def overlap_baseline_slopes(table: pd.DataFrame, width: str) -> dict:
+    """overlap_slope of the raw rows, the centred rows and the rows at initialisation."""
+    columns = {"raw": "mean_sq_overlap", "centred": "mean_sq_overlap_centred", "init": "mean_sq_overlap_init"}
+    return {
+        name: overlap_slope(pd.DataFrame({"width": table[width], "mean_sq_overlap": table[column]}))
+        for name, column in columns.items()
+    }
 
 
 def _rank(jac: np.ndarray, rtol: float = 1e-7) -> int:

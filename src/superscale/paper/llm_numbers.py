@@ -7,7 +7,6 @@ import math
 import pandas as pd
 
 from superscale.paper.latex import escape
-from superscale.shapes.statistics import late_drop
 
 
 def _sci(value: float) -> str:
@@ -92,12 +91,10 @@ def llm_summary(
     }
 
 
-def ladder_summary(ladder: pd.DataFrame, curves: pd.DataFrame, fits: dict) -> dict[str, object]:
-    """The width ladder beside the checkpoints: its setting, alpha_m alone and the checkpoints' fit
-    without it, the overlap slope, and how far its widest model is from a flat loss curve."""
-    alone, slope, checkpoints = fits["ladder"], fits["ladder_overlap_vs_inverse_width"], fits["joint_checkpoints"]
-    shared = fits["joint_shared_prefactor"]
-    widest = late_drop(curves).query("d_model == d_model.max()")
+def ladder_summary(ladder: pd.DataFrame, fits: dict) -> dict[str, object]:
+    """The width ladder's setting and row statistics, and the joint fits it enters (its exponent,
+    gate and interval are written by superscale.paper.width_numbers)."""
+    checkpoints, shared = fits["joint_checkpoints"], fits["joint_shared_prefactor"]
     return {
         "LlmLadderWidths": ", ".join(str(m) for m in sorted(ladder.d_model.unique())),
         "LlmLadderLayers": int(ladder.n_layer.iloc[0]),
@@ -106,24 +103,10 @@ def ladder_summary(ladder: pd.DataFrame, curves: pd.DataFrame, fits: dict) -> di
         "LlmLadderVocab": int(ladder.vocab.iloc[0]),
         "LlmLadderVocabRatio": f"{ladder.vocab.iloc[0] / ladder.d_model.max():g}",
         "LlmLadderTokens": f"{int(ladder.tokens_trained.iloc[0]):,}",
-        "LlmLadderLossMin": float(ladder.heldout_loss.min()),
-        "LlmLadderLossMax": float(ladder.heldout_loss.max()),
-        "LlmLadderAlphaM": float(alone["alpha_m"]),
-        "LlmLadderAlphaMSE": float(alone["alpha_m_se"]),
-        "LlmLadderAlphaMBySeed": ", ".join(f"{a:.2f}" for a in alone["alpha_m_by_seed"]),
-        "LlmLadderLossInf": float(alone["offsets"][0]["offset"]),
-        "LlmLadderIdentifiable": "yes" if alone["identifiable"] else "no",
-        "LlmLadderOverlapSlope": float(slope["slope"]),
-        "LlmLadderOverlapSlopeSE": float(slope["slope_se"]),
         "LlmLadderOverlapRatioMin": float(ladder.overlap_ratio.min()),
         "LlmLadderOverlapRatioMax": float(ladder.overlap_ratio.max()),
         "LlmLadderPhiHalfMin": float(ladder.phi_half.min()),
         "LlmLadderPhiHalfMax": float(ladder.phi_half.max()),
-        "LlmLadderWidest": int(widest.d_model.iloc[0]),
-        "LlmLadderLateFrom": int(widest.from_step.iloc[0]),
-        "LlmLadderSteps": int(widest.steps.iloc[0]),
-        "LlmLadderLateDrop": float(widest.loss_drop.mean()),
-        "LlmLadderLateDropPercent": f"{widest.loss_drop_percent.mean():.1f}",
         "LlmCheckpointsAlphaM": float(checkpoints["alpha_m"]),
         "LlmCheckpointsAlphaMSE": float(checkpoints["alpha_m_se"]),
         "LlmCheckpointsRank": checkpoints["jacobian_rank"],

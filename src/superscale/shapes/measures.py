@@ -26,7 +26,7 @@ import torch
 
 from superscale.core.device import resolve_device
 from superscale.core.stored import load_payload
-from superscale.llm.unembedding import head_statistics, normalised_rows
+from superscale.llm.unembedding import head_statistics, mean_sq_overlap, normalised_rows
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import implied_density
 from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n
@@ -88,9 +88,28 @@ def model_record(
     }
 
 
-def measure_models(paths, tokens, eval_windows: int, device: str, progress=None) -> list[dict]:
+def overlap_baselines(rows: np.ndarray, initial_rows: np.ndarray) -> dict:
+    """Mean squared overlap of an unembedding's rows against its two baselines: the rows centred
+    (the mean row removed: a direction shared by every token, ~80 % of the raw rows' variance here,
+    sets a floor that flattens the raw slope against 1/m) and the same matrix at initialisation
+    (random rows give 1/m exactly, so a slope near 1 may be left over from init)."""
+    return {
+        "mean_sq_overlap_centred": mean_sq_overlap(rows - rows.mean(axis=0)),
+        "mean_sq_overlap_init": mean_sq_overlap(initial_rows),
+    }
+
+
+def initial_unembedding(payload: dict) -> np.ndarray:
+    """The unembedding a trained model started from: rule shapes_train seeds torch with the spec's
+    seed and builds the model, which draws every initial weight."""
+    torch.manual_seed(payload["spec"]["seed"])
+    return unembedding(GPT(GPTShape(**payload["shape"])))
+
+
+def measure_models(paths, tokens, eval_windows: int, device: str, progress=None, baselines: bool = False) -> list[dict]:
     """model_record of every trained model in `paths`, each on `eval_windows` windows of the
-    held-out stream in the `tokens` file (rule shapes_tokens), on `device` (config `device`)."""
+    held-out stream in the `tokens` file (rule shapes_tokens), on `device` (config `device`); with
+    `baselines`, also the overlaps of the centred rows and of the rows at initialisation."""
     heldout = load_payload(tokens, "token stream")["heldout"]
     device = resolve_device(device)
     rows = []
@@ -99,6 +118,10 @@ def measure_models(paths, tokens, eval_windows: int, device: str, progress=None)
         context = model.shape.context
         batches = windows(heldout, evaluation_starts(len(heldout), context, eval_windows), context)
         rows.append(model_record(model, payload, batches, device))
+        if baselines:
+            rows[-1] |= overlap_baselines(unembedding(model), initial_unembedding(payload))
+            rows[-1]["n_trained_parameters"] = sum(value.numel() for value in payload["state_dict"].values())
+            rows[-1]["lr"] = payload["spec"]["training"]["lr"]
         if progress is not None:
             print(
                 f"{rows[-1]['model']}: held-out loss {rows[-1]['heldout_loss']:.4f}, mean squared overlap "

@@ -277,27 +277,3 @@ def _min(values) -> float:
 
 def _max(values) -> float:
     return float(np.max(values)) if len(values) else math.nan
-
-
-def late_drop(curves: pd.DataFrame, fraction: float = 0.25) -> pd.DataFrame:
-    """Per model of the ladder: how much the held-out loss still fell over the last `fraction` of
-    training (the curve point nearest (1 - fraction) x steps minus the final point), in nats and in
-    % of the final loss: near zero for a model trained to convergence, large for a starved one."""
-    rows = []
-    for (model, d_model, seed), curve in curves.groupby(["model", "d_model", "seed"]):
-        curve = curve.sort_values("step")
-        final = curve.iloc[-1]
-        earlier = curve.iloc[int(np.argmin(np.abs(curve.step.to_numpy() - (1 - fraction) * final.step)))]
-        drop = float(earlier.heldout_loss - final.heldout_loss)
-        rows.append(
-            {
-                "model": model,
-                "d_model": d_model,
-                "seed": seed,
-                "from_step": int(earlier.step),
-                "steps": int(final.step),
-                "loss_drop": drop,
-                "loss_drop_percent": 100 * drop / float(final.heldout_loss),
-            }
-        )
-    return pd.DataFrame(rows)

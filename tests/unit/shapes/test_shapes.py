@@ -472,7 +472,7 @@ def test_default_and_paper_sweeps_span_shapes_at_equal_n(path):
         assert {kaplan_n(*shape) for shape in shapes} == {group}
 
 
-def test_ladder_plan_keeps_every_width_in_strong_superposition_and_trains_alike():
+def test_ladder_plan_keeps_every_width_in_strong_superposition_and_trains_alike_but_for_the_rate():
     from pathlib import Path
 
     import yaml
@@ -482,9 +482,14 @@ def test_ladder_plan_keeps_every_width_in_strong_superposition_and_trains_alike(
     settings = yaml.safe_load((Path(__file__).resolve().parents[3] / "config/config.yaml").read_text())["shapes"]
     plan = ladder_plan(settings)
     widths = sorted({spec["d_model"] for spec in plan.values()})
-    assert len(widths) >= 5 and widths[-1] / widths[0] >= 8 and settings["vocab_size"] >= 8 * widths[-1]
+    assert len(widths) >= 4 and widths[-1] / widths[0] >= 8 and settings["vocab_size"] >= 8 * widths[-1]
     assert len({spec["n_layer"] for spec in plan.values()}) == 1
-    assert len({str(spec["training"]) for spec in plan.values()}) == 1  # one budget and schedule
+    budgets = {str({k: v for k, v in spec["training"].items() if k != "lr"}) for spec in plan.values()}
+    assert len(budgets) == 1  # one budget and schedule; the rate falls with width by the stated rule
+    exponent, widest_lr = settings["ladder"]["lr_width_exponent"], settings["ladder"].get("lr", settings["lr"])
+    for spec in plan.values():
+        assert spec["training"]["lr"] == pytest.approx(widest_lr * (widths[-1] / spec["d_model"]) ** exponent)
+    assert {spec["training"]["lr"] for spec in plan.values() if spec["d_model"] == widths[-1]} == {widest_lr}
     assert all(name.startswith("ladder_") and "curve" in spec for name, spec in plan.items())
     with pytest.raises(ValueError, match=r"shapes.ladder.widths.*vocab_size >= 8 x 256"):
         ladder_plan(settings | {"ladder": settings["ladder"] | {"widths": [32, 256]}})
@@ -503,13 +508,3 @@ def test_training_records_the_heldout_curve_when_asked():
     )
     assert history["heldout_steps"] == [2, 4, 5]
     assert history["heldout_losses"][-1] == heldout_loss(model, batch, torch.device("cpu"))
-
-
-def test_late_drop_is_what_the_heldout_loss_still_fell_over_the_last_quarter():
-    from superscale.shapes.statistics import late_drop
-
-    steps = np.arange(100, 1001, 100)
-    curves = pd.DataFrame({"model": "m", "d_model": 8, "seed": 0, "step": steps, "heldout_loss": 5.0 - 0.001 * steps})
-    row = late_drop(curves).iloc[0]
-    assert (row.from_step, row.steps) == (700, 1000)
-    assert row.loss_drop == pytest.approx(0.3) and row.loss_drop_percent == pytest.approx(100 * 0.3 / 4.0)
