@@ -5,7 +5,6 @@ the trunk's own loss on the same tokens and the stream's Zipf exponent -> bottle
 
 import json
 
-import numpy as np
 import pandas as pd
 import torch
 
