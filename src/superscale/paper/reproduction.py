@@ -552,9 +552,14 @@ def _finite(value) -> bool:
     return value is not None and not (isinstance(value, float) and not math.isfinite(value))
 
 
-def _pm(value, sigma, tolerance=None) -> str:
+def _pm(value, sigma, tolerance=None, read: bool = False) -> str:
+    """'value ± sigma'; a value read off a figure (`read`) to one significant figure of its
+    reading error, which is all a figure gives (0.0123 ± 0.00063 -> 0.012 ± 0.0006)."""
     if not _finite(value):
         return "--"
+    if _finite(sigma) and read and sigma > 0:
+        decimals = max(0, -math.floor(math.log10(abs(float(f"{sigma:.1g}")))))
+        return f"{value:.{decimals}f} ± {sigma:.{decimals}f}"
     if _finite(sigma):
         return f"{value:.3g} ± {sigma:.2g}"
     if _finite(tolerance):
@@ -562,8 +567,24 @@ def _pm(value, sigma, tolerance=None) -> str:
     return f"{value:.3g}"
 
 
-def _z(z) -> str:
-    return f"{z:.1f}" if _finite(z) and z != math.inf else ("inf" if z == math.inf else "--")
+def _paper_pm(row) -> str:
+    """The paper's side of a row; digitised values rounded to their reading error."""
+    return _pm(row.paper_value, row.paper_sigma, row.paper_tolerance, read="digitised" in str(row.paper_source))
+
+
+def _distance(row) -> str:
+    """How far ours is from what it is judged against: |Δ|/σ against the paper's value; against a
+    claim, in words (inside the interval, or how far outside it and, where ours has an error, in
+    units of it), never an 'inf' or a 0.0 that reads as 'no difference'."""
+    z = row.difference_in_sigma
+    if not str(row.judged_against).startswith("claim"):
+        return f"{z:.1f}" if _finite(z) else "--"
+    if not _finite(row.difference):
+        return "--"
+    if row.difference == 0:
+        return "inside the claim interval"
+    outside = f"{row.difference:.2g} outside"
+    return f"{outside} ({z:.1f}σ)" if _finite(z) else outside
 
 
 def _cell_label(row) -> str:
@@ -597,7 +618,7 @@ def markdown(table: pd.DataFrame) -> str:
         lines += [
             f"## {title}",
             "",
-            "| quantity | paper | source, point | ours | Δ/σ | setting | judged against | verdict | note |",
+            "| quantity | paper | source, point | ours | Δ/σ or claim | setting | judged against | verdict | note |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for row in rows.itertuples():
@@ -606,9 +627,9 @@ def markdown(table: pd.DataFrame) -> str:
             if _finite(row.paper_neighbour_scatter):
                 point += f"; their neighbours' trend {row.paper_neighbour_trend:.3g}, scatter {row.paper_neighbour_scatter:.2g}"
             lines.append(
-                f"| {name} | {_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)} | "
+                f"| {name} | {_paper_pm(row)} | "
                 f"{row.paper_source}; {point} | {_pm(row.ours_value, row.ours_sigma)} | "
-                f"{_z(row.difference_in_sigma)} | {row.setting} | {row.judged_against} | {row.verdict} | "
+                f"{_distance(row)} | {row.setting} | {row.judged_against} | {row.verdict} | "
                 f"{row.ours_note} |"
             )
         lines.append("")
@@ -632,10 +653,10 @@ def _latex_rows(rows: pd.DataFrame, label) -> list[str]:
             " & ".join(
                 [
                     escape(label(row)),
-                    escape(_pm(row.paper_value, row.paper_sigma, row.paper_tolerance)),
+                    escape(_paper_pm(row)),
                     escape(_pm(row.ours_value, row.ours_sigma)),
                     setting,
-                    _z(row.difference_in_sigma),
+                    escape(_distance(row)),
                     escape(row.verdict),
                 ]
             )
@@ -646,15 +667,15 @@ def _latex_rows(rows: pd.DataFrame, label) -> list[str]:
 
 def latex_tables(table: pd.DataFrame) -> dict[str, str]:
     """Two LaTeX tabulars (booktabs) for the paper: values with summaries, and the cells."""
-    head = [r"\toprule", r"Quantity & Paper & Ours & Setting & $|\Delta|/\sigma$ & Verdict \\", r"\midrule"]
+    head = [r"\toprule", r"Quantity & Paper & Ours & Setting & $|\Delta|/\sigma$ or claim & Verdict \\", r"\midrule"]
     values = table[table.kind.isin(["value", "summary"])]
     cells = table[table.kind == "cell"]
     quantity = lambda row: f"{row.quantity} ({row.paper_source})"  # noqa: E731
     cell = lambda row: f"{row.quantity}: {_cell_label(row)} ({row.paper_point})"  # noqa: E731
     out = {}
-    for name, rows, label, width in (("ReproTable", values, quantity, "0.40"), ("ReproCellTable", cells, cell, "0.40")):
+    for name, rows, label, width in (("ReproTable", values, quantity, "0.34"), ("ReproCellTable", cells, cell, "0.34")):
         lines = [
-            rf"\begin{{tabular}}{{p{{{width}\textwidth}}llllp{{0.16\textwidth}}}}",
+            rf"\begin{{tabular}}{{p{{{width}\textwidth}}lllp{{0.11\textwidth}}p{{0.16\textwidth}}}}",
             *head,
             *_latex_rows(rows, label),
         ]
@@ -681,7 +702,7 @@ def neighbour_paragraph(table: pd.DataFrame, published: dict) -> str:
             continue
         items = [
             f"{escape(_cell_label(row).replace('gamma', 'γ').replace('alpha', 'α'))}: their cell "
-            f"{escape(_pm(row.paper_value, row.paper_sigma))}, their neighbours' trend "
+            f"{escape(_paper_pm(row))}, their neighbours' trend "
             f"{row.paper_neighbour_trend:.2f} with scatter {row.paper_neighbour_scatter:.2f}, ours "
             f"{escape(_pm(row.ours_value, row.ours_sigma))}"
             for row in rows.itertuples()
@@ -707,7 +728,7 @@ def paper_macros(table: pd.DataFrame) -> dict[str, object]:
         if not _finite(row.paper_value):
             macros[name] = r"\text{--}"
         elif _finite(row.paper_sigma):
-            macros[name] = f"{row.paper_value:.3g}\\pm{row.paper_sigma:.2g}"
+            macros[name] = _paper_pm(row).replace(" ± ", "\\pm")
         else:
             macros[name] = f"\\approx{row.paper_value:g}"
     return macros

@@ -409,3 +409,48 @@ def test_default_small_toys_are_in_the_papers_setting_and_its_sweeps_say_where_n
     assert rp.setting_differences(settings["small_toys"], default, PAPER) == []
     for name in ("esweep", "wide_toys"):
         assert "batch_size = 256 (paper 2048)" in rp.setting_differences(settings[name], default, PAPER)
+
+
+def claim_row(value: float, sigma: float) -> dict:
+    """A row of a run in a different setting, judged against the claim 0.8 <= alpha_m <= 1.2."""
+    published = {"agreement_sigma": 2.0}
+    claim = {"low": 0.8, "high": 1.2, "text": "alpha_m in [0.8, 1.2]"}
+    judged = rp._judge(published, False, {"value": 1.0, "sigma": 0.05}, claim, value, sigma, "")
+    return {
+        "id": "a",
+        "kind": "value",
+        "quantity": "alpha_m",
+        "paper_value": 1.0,
+        "paper_sigma": 0.05,
+        "paper_source": "Fig. 9b",
+        "paper_point": "",
+        "setting_matches": False,
+        "setting": "differs",
+        "ours_value": value,
+        "ours_sigma": sigma,
+        "ours_note": "",
+        "config": "c",
+    } | judged
+
+
+@pytest.mark.parametrize(
+    "value, sigma, expected",
+    [
+        (1.0, math.nan, "inside the claim interval"),  # was "0.0": read as 'no difference'
+        (1.0, 0.1, "inside the claim interval"),
+        (1.34, math.nan, "0.14 outside"),  # was "inf"
+        (1.34, 0.07, "0.14 outside (2.0σ)"),
+    ],
+)
+def test_claim_rows_say_in_words_where_ours_lies_against_the_interval(value, sigma, expected):
+    table = pd.DataFrame([claim_row(value, sigma)], columns=rp.COLUMNS)
+    assert rp._distance(table.iloc[0]) == expected
+    tex, text = rp.latex_tables(table)["ReproTable"], rp.markdown(table)
+    assert rp.escape(expected) in tex and expected in text
+    assert "inf" not in tex.replace("interval", "") and "| 0.0 |" not in text
+
+
+def test_a_value_read_off_a_figure_is_rounded_to_its_reading_error():
+    assert rp._pm(0.01234, 0.00063, read=True) == "0.0123 ± 0.0006"
+    assert rp._pm(1.234, 0.05, read=True) == "1.23 ± 0.05"
+    assert rp._pm(0.01234, 0.00063) == "0.0123 ± 0.00063"  # a computed error keeps two figures
