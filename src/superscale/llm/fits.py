@@ -6,7 +6,9 @@ least_squares) with standard errors from the Jacobian, cov = s^2 (J^T J)^-1, s^2
 The paper fitted the same model with Adam on the MSE and quoted, as its error, the slope error of
 the log-linearised fit; that number is reported beside ours (`alpha_m_se_loglinear`).
 A group with one width only pins its offset to its point and says nothing about alpha_m; the fit
-reports how many points do constrain the exponent and whether the Jacobian has full rank. The shape
+reports how many points do constrain the exponent and whether the Jacobian has full rank. Offsets
+are irreducible losses, so they are bounded below by 0; a parameter the optimiser leaves at a bound
+has no standard error (`alpha_m_at_bound`, and `at_bound` per offset). The shape
 stage's width ladder (models that differ only in width, trained alike) enters as one more family,
 one point per (width, seed) (`ladder_points`). The ladder alone and the bottleneck heads (one trunk,
 heads of every width on its hidden states) are fitted with profile-likelihood intervals
@@ -63,9 +65,10 @@ def joint_fit(
     def model(theta):
         return theta[1 : 1 + n_c][prefactor] * m ** -theta[0] * width_term + theta[1 + n_c :][groups]
 
-    start_offsets = np.array([loss[groups == g].min() for g in range(n_groups)]) - 0.5
+    start_offsets = np.maximum(np.array([loss[groups == g].min() for g in range(n_groups)]) - 0.5, 0.0)
     start = np.concatenate([[1.0], np.full(n_c, 500.0), start_offsets])  # the paper's initial alpha = 1, A = 500
-    lower = np.concatenate([[0.0], np.zeros(n_c), np.full(n_groups, -np.inf)])
+    # an irreducible loss is a loss: offsets >= 0 (left free, a loss falling as log m drives them negative)
+    lower = np.concatenate([[0.0], np.zeros(n_c), np.zeros(n_groups)])
     upper = np.concatenate([[10.0], np.full(n_c, np.inf), np.full(n_groups, np.inf)])
     result = optimize.least_squares(
         lambda t: model(t) - loss,
@@ -81,10 +84,14 @@ def joint_fit(
     dof = len(points) - len(theta)
     rss = float(np.sum(result.fun**2))
     rank = _rank(jac)
+    at_bound = _at_bound(theta, lower, upper)
     se = np.full(len(theta), math.nan)
     if dof > 0 and rank == len(theta):
         with np.errstate(invalid="ignore"):
             se = np.sqrt(np.diag(rss / dof * np.linalg.inv(jac.T @ jac)))
+    se[at_bound] = math.nan  # the Jacobian's error describes a minimum inside the bounds only
+    if at_bound[1 : 1 + n_c].all():
+        se[0] = math.nan  # every C_m at 0: no width term is left for alpha_m to describe
     informative = sum(int(np.unique(m[groups == g]).size >= 2) * int(np.sum(groups == g)) for g in range(n_groups))
     offsets, prefactors = theta[1 + n_c :], theta[1 : 1 + n_c][prefactor]
     excess = loss - offsets[groups]
@@ -94,13 +101,15 @@ def joint_fit(
         "offsets_by": offsets_by,
         "alpha_m": float(theta[0]),
         "alpha_m_se": float(se[0]),
+        "alpha_m_at_bound": bool(at_bound[0]),
         "alpha_m_se_loglinear": _loglinear_se(
             m[with_width], loss[with_width], offsets[groups][with_width], prefactors[with_width], theta[0]
         ),
         "C_m": float(theta[1]),
         "C_m_se": float(se[1]),
         "offsets": [
-            name | {"offset": float(v), "offset_se": float(s)} for name, v, s in zip(names, offsets, se[1 + n_c :])
+            name | {"offset": float(v), "offset_se": float(s), "at_bound": bool(b)}
+            for name, v, s, b in zip(names, offsets, se[1 + n_c :], at_bound[1 + n_c :])
         ],
         "n_points": len(points),
         "n_parameters": len(theta),
@@ -244,6 +253,12 @@ def _loglinear_se(m, loss, offset, c, alpha) -> float:
         return math.nan
     residual = np.log(excess) - np.log(c * m**-alpha)
     return float(math.sqrt(np.sum(residual**2) / np.sum((np.log(m) - np.log(m).mean()) ** 2) / (len(m) - 3)))
+
+
+def _at_bound(theta: np.ndarray, lower: np.ndarray, upper: np.ndarray, atol: float = 1e-4) -> np.ndarray:
+    """Which parameters the optimiser left at a bound: the data pulled them beyond it, so the value
+    is the bound's and no standard error describes it."""
+    return (np.abs(theta - lower) <= atol) | (np.abs(theta - upper) <= atol)
 
 
 def overlap_slope(heads: pd.DataFrame) -> dict:

@@ -452,3 +452,29 @@ def test_a_width_ladder_pins_the_joint_exponent_with_its_own_prefactor():
     assert joint["alpha_m"] == pytest.approx(alone["alpha_m"], abs=1e-4)
     assert {p["family"] for p in joint["prefactors"]} == {"A", "B", "ladder"}
     assert llm_fits.seed_alphas(points) == pytest.approx([0.6, 0.6], abs=0.15)
+
+
+def one_family(m, loss) -> pd.DataFrame:
+    return pd.DataFrame({"model": [f"a{w}" for w in m], "family": "a", "dataset": "x", "d_model": m, "loss_nats": loss})
+
+
+def test_joint_fit_offsets_are_irreducible_losses_never_negative():
+    """A loss that falls as log m is fitted best by a power law with a small exponent, a huge C_m
+    and a very negative offset (L - offset far above L itself); an irreducible loss cannot be
+    negative, so the offset stops at 0 and says so."""
+    m = np.array([128, 256, 512, 1024, 2048, 4096])
+    loss = 5.0 - 0.5 * np.log(m / 100) + 0.002 * np.random.default_rng(0).normal(size=len(m))
+    fit = llm_fits.joint_fit(one_family(m, loss))
+    (offset,) = fit["offsets"]
+    assert offset["offset"] >= 0 and offset["at_bound"] and math.isnan(offset["offset_se"])
+    assert all(0 < p["excess_loss"] <= p["loss_nats"] + 1e-12 for p in fit["points"])
+
+
+def test_joint_fit_at_a_bound_of_alpha_has_no_error_and_is_not_identifiable():
+    """A step (the loss drops once, then is flat) pulls alpha_m to its upper bound: the Jacobian's
+    error there describes no minimum, so none is given and the fit is not identifiable."""
+    m = np.array([1, 2, 4, 8, 16, 32])
+    loss = 3.0 + 5.0 * (m == 1) + 0.001 * np.random.default_rng(0).normal(size=len(m))
+    fit = llm_fits.joint_fit(one_family(m, loss))
+    assert fit["alpha_m_at_bound"] and math.isnan(fit["alpha_m_se"]) and not fit["identifiable"]
+    assert not llm_fits.joint_fit(synthetic_losses(0.005))["alpha_m_at_bound"]
