@@ -53,6 +53,7 @@ rule figure_toy_large:
         runtime=10,
     params:
         code=code_fingerprint("workflow/scripts/figure_toy_large.py"),
+        shapes={key: LARGE[key] for key in ("power_exponent", "exponential_scale")},
     script:
         "../workflow/scripts/figure_toy_large.py"
 

@@ -25,9 +25,10 @@ def main(smk) -> None:
     fits = pd.read_csv(smk.input.fits)
     llm_fit = getattr(smk.input, "llm", None)
     llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["joint_checkpoints"]["points"]) if llm_fit else None
+    labels = scaling.shape_labels(smk.params.shapes)
     draw = {
-        "fig01b": lambda: scaling.fig1b_weak(metrics),
-        "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm),
+        "fig01b": lambda: scaling.fig1b_weak(metrics, labels),
+        "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm, labels),
         "fig07": lambda: scaling.fig7_norm_histograms(norms),
         "fig08": lambda: scaling.fig8_theory(metrics),
         "fig09a": lambda: scaling.fig9a_r2(fits),

@@ -20,8 +20,17 @@ from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent
 from superscale.toy.geometry import welch_bound_sq
 
 SHAPES = ["power", "exponential", "linear"]  # Fig. 7's row order
-SHAPE_LABELS = {"power": r"power law $i^{-1.2}$", "exponential": r"exponential $e^{-i/400}$", "linear": "linear $n-i$"}
 REGIMES = {"strong": r"strong ($\gamma<0$)", "weak": r"weak ($\gamma>0$)"}
+
+
+def shape_labels(large: dict) -> dict[str, str]:
+    """Legend names of the large toys' frequency shapes, with this run's power-law exponent and
+    exponential decay length (config toy_large), so the legend names the frequencies trained."""
+    return {
+        "power": rf"power law $i^{{-{large['power_exponent']:g}}}$",
+        "exponential": rf"exponential $e^{{-i/{large['exponential_scale']:g}}}$",
+        "linear": "linear $n-i$",
+    }
 
 
 def _regime(gamma: float) -> str:
@@ -46,22 +55,24 @@ def _fit_line(ax, fit: pd.Series, colour, style: str = "--") -> None:
     ax.plot(m, np.exp(fit["log_prefactor"]) * m ** -fit["alpha_m"], style, color=colour, lw=0.9)
 
 
-def fig1b_weak(metrics: pd.DataFrame) -> Figure:
-    """Large toys in weak superposition: loss against m per frequency shape."""
+def fig1b_weak(metrics: pd.DataFrame, labels: dict[str, str]) -> Figure:
+    """Large toys in weak superposition: loss against m per frequency shape (`labels`: shape_labels)."""
     fig = Figure(figsize=(3.4, 2.8), layout="constrained")
     ax = fig.subplots()
     weak = metrics[metrics["gamma"] > 0]
     table = _mean_over_seeds(weak, ["distribution", "gamma"])
     for i, shape in enumerate(_shapes(table)):
         rows = table[table["distribution"] == shape]
-        ax.plot(rows["m"], rows["loss"], "o-", ms=3, color=f"C{i}", label=SHAPE_LABELS[shape])
+        ax.plot(rows["m"], rows["loss"], "o-", ms=3, color=f"C{i}", label=labels[shape])
     _loss_axes(ax, table["m"])
     ax.set_title(rf"(b) weak, $\gamma={weak['gamma'].min():.3g}$", loc="left")
     ax.legend()
     return fig
 
 
-def fig1d_strong(metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataFrame | None) -> Figure:
+def fig1d_strong(
+    metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataFrame | None, labels: dict[str, str]
+) -> Figure:
     """Large toys in strong superposition with their fitted power laws; LLM points (loss above the
     fitted offset against d_model) when the LLM stage has run."""
     fig = Figure(figsize=(3.6, 2.9), layout="constrained")
@@ -78,7 +89,7 @@ def fig1d_strong(metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataF
             "o",
             ms=3,
             color=f"C{i}",
-            label=rf"{SHAPE_LABELS[shape]}: $\alpha_m={fit['alpha_m']:.2f}$",
+            label=rf"{labels[shape]}: $\alpha_m={fit['alpha_m']:.2f}$",
         )
         _fit_line(ax, fit, f"C{i}")
     widths = list(table["m"])

@@ -87,11 +87,13 @@ def style():
 
 
 LLM_POINTS = pd.DataFrame(dict(d_model=[576, 896, 1536], excess_loss=[0.8, 0.5, 0.3]))
+SHAPES = {"power_exponent": 1.2, "exponential_scale": 40}  # config toy_large's frequency shapes
+LABELS = plots.shape_labels(SHAPES)
 FIGURES = {
     # name: (tables, draw(metrics, norms, fits), axes including colourbars)
-    "fig01b": (large_tables, lambda mt, nr, ft: plots.fig1b_weak(mt), 1),
-    "fig01d": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, None), 1),
-    "fig01d_llm": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, LLM_POINTS), 1),
+    "fig01b": (large_tables, lambda mt, nr, ft: plots.fig1b_weak(mt, LABELS), 1),
+    "fig01d": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, None, LABELS), 1),
+    "fig01d_llm": (large_tables, lambda mt, nr, ft: plots.fig1d_strong(mt, ft, LLM_POINTS, LABELS), 1),
     "fig07": (large_tables, lambda mt, nr, ft: plots.fig7_norm_histograms(nr), 6 * len(WIDTHS)),
     "fig08": (large_tables, lambda mt, nr, ft: plots.fig8_theory(mt), 4),
     "fig09a": (large_tables, lambda mt, nr, ft: plots.fig9a_r2(ft), 1),
@@ -133,8 +135,21 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
         input=SimpleNamespace(**inputs),
         output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
         wildcards=SimpleNamespace(**{wildcard: figure}),
+        params=SimpleNamespace(shapes=SHAPES),
         log=[str(tmp_path / "fig.log")],
     )
     runpy.run_path(str(ROOT / "workflow" / "scripts" / f"{rule}.py"), init_globals={"snakemake": smk})
     assert (tmp_path / f"{figure}.pdf").stat().st_size > 1000
     assert "wrote" in (tmp_path / "fig.log").read_text()
+
+
+@pytest.mark.parametrize("scale, exponent", [(40, 1.2), (400, 0.8)])
+def test_legends_name_the_frequency_shapes_of_the_config(scale, exponent):
+    """The legend's decay length and power-law exponent are the run's (config toy_large), not the
+    paper's 400 and 1.2 typed into the code."""
+    metrics, _, fits = large_tables([0])
+    labels = plots.shape_labels({"power_exponent": exponent, "exponential_scale": scale})
+    for fig in (plots.fig1b_weak(metrics, labels), plots.fig1d_strong(metrics, fits, None, labels)):
+        texts = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+        assert any(f"e^{{-i/{scale}}}" in text for text in texts), texts
+        assert any(f"i^{{-{exponent:g}}}" in text for text in texts), texts
