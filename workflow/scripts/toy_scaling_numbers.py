@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from superscale.paper.numbers import esweep_summary, fig18_summary, large_toy_summary, latex_macros
+from superscale.paper.numbers import FIT_WINDOWS, count, esweep_summary, fig18_summary, large_toy_summary, latex_macros
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -17,7 +17,8 @@ with logged(smk):
         "LargeSteps": settings["steps"],
         "LargeBatch": settings["batch_size"],
         "LargeWidths": ", ".join(str(m) for m in settings["m"]),
-        "LargeSeeds": len(settings["seeds"]),
+        "LargeSeeds": count(len(settings["seeds"]), "seed"),
+        "LargeFitWindow": FIT_WINDOWS[settings["fit_window"]],
     }
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)

@@ -2,13 +2,15 @@
 
 import pandas as pd
 
-from superscale.paper.numbers import latex_macros, small_toy_summary
+from superscale.paper.numbers import count, latex_macros, small_toy_summary
 from superscale.provenance.runlog import logged
+from superscale.toy.fits import least_ambiguous_cases
 
 smk = snakemake
 
 with logged(smk):
-    values = small_toy_summary(pd.read_csv(smk.input.metrics), pd.read_csv(smk.input.fits))
+    metrics = pd.read_csv(smk.input.metrics)
+    values = small_toy_summary(metrics, pd.read_csv(smk.input.fits))
     settings = smk.params.config
     values |= {
         "SmallN": settings["n"],
@@ -18,6 +20,7 @@ with logged(smk):
         "SmallWarmup": settings["warmup_steps"],
         "SmallSeeds": len(settings["seeds"]),
         "SmallWidths": ", ".join(str(m) for m in settings["m"]),
+        "SmallLeastAmbiguous": count(len(least_ambiguous_cases(metrics)), "least ambiguous case"),
     }
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)

@@ -1,11 +1,15 @@
 """Headline numbers: the large-toy, E-sweep and Fig. 18 summaries and their LaTeX macros."""
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from superscale.paper.numbers import esweep_summary, fig18_summary, large_toy_summary, latex_macros
+from superscale.paper.numbers import FIT_WINDOWS, count, esweep_summary, fig18_summary, large_toy_summary, latex_macros
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _fit(**values):
@@ -29,8 +33,10 @@ def test_large_summary_picks_shape_and_regime_and_reports_seed_spread():
     assert values["LargeStrongExponentialAlphaM"] == r"1.01 \pm 0.05"
     assert values["LargeWeakExponentialAlphaM"] == r"0.30 \pm 0.05"
     assert values["LargeStrongPowerAlphaM"] == r"0.98 \pm 0.12"  # spread over seeds, not the SE
-    assert values["LargeStrongLinearAlphaM"] == "n/a" and math.isnan(values["LargeStrongLinearRsq"])
-    assert values["LargeStrongExponentialRange"] == "32--1024"
+    assert values["LargeStrongLinearAlphaM"] == r"\text{not measured}" and math.isnan(values["LargeStrongLinearRsq"])
+    assert values["LargeStrongLinearRange"] == r"\text{not measured}"
+    # an en dash that stays one in $m=...$ (there "32--1024" typesets as 32 - -1024)
+    assert values["LargeStrongExponentialRange"] == r"32\text{--}1024"
 
 
 def test_esweep_summary_lists_exponents_by_density_at_the_strongest_decay():
@@ -52,10 +58,20 @@ def test_fig18_summary_splits_at_alpha_one_and_a_half():
     )
     values = fig18_summary(fits)
     assert values["WideFlatAlphaM"] == 1.0 and values["WideSkewedAlphaM"] == 1.6 and values["WideSkewedTheory"] == 2.0
-    assert values["WideRange"] == "50--150"
+    assert values["WideRange"] == r"50\text{--}150"
 
 
-def test_macros_need_letter_names_and_show_nan_as_na():
-    assert r"\newcommand{\Foo}{n/a}" in latex_macros({"Foo": math.nan})
+def test_macros_need_letter_names_and_say_nan_in_words():
+    assert r"\newcommand{\Foo}{\text{undetermined}}" in latex_macros({"Foo": math.nan})
     with pytest.raises(ValueError, match="letters only"):
         latex_macros({"Foo1": 1.0})
+
+
+def test_counts_take_the_noun_in_the_right_number():
+    assert count(1, "seed") == "1 seed" and count(2, "seed") == "2 seeds" and count(0, "seed") == "0 seeds"
+
+
+def test_every_fit_window_of_the_schema_has_its_words():
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    windows = schema["properties"]["toy_large"]["properties"]["fit_window"]["enum"]
+    assert set(FIT_WINDOWS) == set(windows) and FIT_WINDOWS["all"] == "over every width"
