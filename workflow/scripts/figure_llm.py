@@ -29,7 +29,7 @@ def main(smk) -> None:
         "fig06a": lambda: llm_figures.fig6a_overlap(
             pd.concat([heads, ladder.assign(family="ladder (trained)", width=ladder.d_model)])
         ),
-        "fig06b": lambda: llm_figures.fig6b_excess_loss(fits),
+        "fig06b": lambda: llm_figures.fig6b_excess_loss(fits["joint"]),
         "fig19": lambda: llm_figures.fig19_norm_histogram(json.load(open(smk.input.histogram))),
         "fig20": lambda: llm_figures.fig20_norms(heads),
         "fig21": lambda: llm_figures.fig21_raw_loss(pd.read_csv(smk.input.losses)),

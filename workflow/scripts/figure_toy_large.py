@@ -1,7 +1,7 @@
 """Draw one large-toy figure (wildcard `large_figure`) into a PDF; the science is in superscale.figures.scaling.
 
 Fig. 1d also draws the language models' points (those of the LLM fit over the pretrained checkpoints,
-not the trained width ladder), an input only its job has.
+not the trained width ladder, of the families with two or more widths), an input only its job has.
 """
 
 import json
@@ -15,6 +15,7 @@ import matplotlib.style
 import pandas as pd
 
 from superscale.figures import scaling
+from superscale.figures.llm import width_points
 from superscale.provenance.runlog import logged
 
 
@@ -25,6 +26,7 @@ def main(smk) -> None:
     fits = pd.read_csv(smk.input.fits)
     llm_fit = getattr(smk.input, "llm", None)
     llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["joint_checkpoints"]["points"]) if llm_fit else None
+    llm = width_points(llm) if llm is not None else None
     labels = scaling.shape_labels(smk.params.shapes)
     draw = {
         "fig01b": lambda: scaling.fig1b_weak(metrics, labels),

@@ -28,6 +28,21 @@ def _se(value) -> str:
     return "?" if value is None or not np.isfinite(value) else f"{value:.2f}"
 
 
+def width_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The points of families with two or more widths: a family with one width has its offset on
+    its point (L - L_offset = 0), so it says nothing about alpha_m and has no place on log axes."""
+    return points[points.groupby("family").d_model.transform("nunique") >= 2]
+
+
+def _exponent_label(fit: dict) -> str:
+    """alpha_m for a legend: with its error, 'at bound' (no error) or 'undetermined'."""
+    if fit["alpha_m_at_bound"]:
+        return rf"$\alpha_m={fit['alpha_m']:.0f}$ (at bound)"
+    if not np.isfinite(fit["alpha_m_se"]):
+        return rf"$\alpha_m={fit['alpha_m']:.2f}$ (undetermined)"
+    return rf"$\alpha_m={fit['alpha_m']:.2f}\pm{fit['alpha_m_se']:.2f}$"
+
+
 def _guide(ax, x, y, slope, label, style):
     x = np.asarray(x, float)
     if len(x) == 0:
@@ -53,14 +68,16 @@ def fig6a_overlap(heads: pd.DataFrame) -> Figure:
 
 
 def fig6b_excess_loss(fit: dict) -> Figure:
-    """L - L_offset against m with the joint fit C_m m^-alpha_m (paper Fig. 6b)."""
-    points = pd.DataFrame(fit["points"])
+    """L - L_offset against m with the joint fit C_m m^-alpha_m (paper Fig. 6b); families with one
+    width are named in the legend's title, not drawn (width_points)."""
+    every = pd.DataFrame(fit["points"])
+    points = width_points(every)
     fig = Figure()
     ax = fig.add_subplot()
     colours, markers = _colours(points.family), _markers(points.dataset)
     for (family, dataset), group in points.groupby(["family", "dataset"]):
         ax.scatter(group.d_model, group.excess_loss, color=colours[family], marker=markers[dataset], zorder=3)
-    label = rf"$\alpha_m={fit['alpha_m']:.2f}\pm{_se(fit['alpha_m_se'])}$"
+    label = _exponent_label(fit)
     # one line per C_m: the fit's own per family where it has them, else the one shared
     for prefactor in fit.get("prefactors", [{"C_m": fit["C_m"]}]):
         family = points[points.family == prefactor["family"]] if "family" in prefactor else points
@@ -72,7 +89,9 @@ def fig6b_excess_loss(fit: dict) -> Figure:
     handles += [ax.scatter([], [], color="grey", marker=mk, label=d) for d, mk in markers.items()]
     ax.set(xscale="log", yscale="log", xlabel="$m$ (d_model)", ylabel=r"$L - L_{\backslash m}$ (nats/token)")
     lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
-    ax.legend(handles=handles + lines, fontsize=6)
+    alone = sorted(set(every.family) - set(points.family))
+    title = f"one width, not drawn: {', '.join(alone)}" if alone else None
+    ax.legend(handles=handles + lines, fontsize=6, title=title, title_fontsize=6)
     return fig
 
 

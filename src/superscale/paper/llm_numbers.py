@@ -13,6 +13,18 @@ def _sci(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.3g}"
 
 
+def exponent_text(fit: dict) -> str:
+    """alpha_m of a joint fit for maths mode: with its standard error, or in words where it has
+    none: at a bound of the fit (the data pulled it beyond; the bound is printed, no error), or
+    undetermined (a Jacobian short of full rank leaves it wherever the optimiser stopped)."""
+    alpha, se = fit["alpha_m"], fit["alpha_m_se"]
+    if fit["alpha_m_at_bound"]:
+        return f"{alpha:.0f}\\text{{ (at bound)}}"
+    if not math.isfinite(se):
+        return f"{alpha:.2f}\\text{{ (undetermined: no standard error)}}"
+    return f"{alpha:.2f}\\pm{se:.2f}"
+
+
 def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
     """A tabular: one row per model with m, V, overlap, norms, phi_1/2 and the loss per dataset."""
     datasets = sorted(losses.dataset.unique())
@@ -68,15 +80,13 @@ def llm_summary(
         "LlmNormMeanMax": float(heads.norm_mean.max()),
         "LlmNormMinMin": float(heads.norm_min.min()),
         "LlmPhiHalfMin": float(heads.phi_half.min()),
-        "LlmAlphaM": float(joint["alpha_m"]),
-        "LlmAlphaMSE": float(joint["alpha_m_se"]),
+        "LlmAlphaM": exponent_text(joint),
         "LlmCm": float(joint["C_m"]),
         "LlmFitPoints": joint["n_points"],
         "LlmFitParameters": joint["n_parameters"],
         "LlmFitInformative": joint["n_points_constraining_alpha"],
         "LlmFitIdentifiable": "yes" if joint["identifiable"] else "no",
-        "LlmAltAlphaM": float(fits["joint_dataset_offsets"]["alpha_m"]),
-        "LlmAltAlphaMSE": float(fits["joint_dataset_offsets"]["alpha_m_se"]),
+        "LlmAltAlphaM": exponent_text(fits["joint_dataset_offsets"]),
         "LlmOffsetsBy": " $\\times$ ".join(joint["offsets_by"]),
         "LlmZipfMin": float(zipf.zipf_exponent.min()),
         "LlmZipfMax": float(zipf.zipf_exponent.max()),
@@ -107,13 +117,12 @@ def ladder_summary(ladder: pd.DataFrame, fits: dict) -> dict[str, object]:
         "LlmLadderOverlapRatioMax": float(ladder.overlap_ratio.max()),
         "LlmLadderPhiHalfMin": float(ladder.phi_half.min()),
         "LlmLadderPhiHalfMax": float(ladder.phi_half.max()),
-        "LlmCheckpointsAlphaM": float(checkpoints["alpha_m"]),
-        "LlmCheckpointsAlphaMSE": float(checkpoints["alpha_m_se"]),
+        "LlmCheckpointsAlphaM": exponent_text(checkpoints),
         "LlmCheckpointsRank": checkpoints["jacobian_rank"],
         "LlmCheckpointsParameters": checkpoints["n_parameters"],
         "LlmCheckpointsIdentifiable": "yes" if checkpoints["identifiable"] else "no",
         "LlmFitRank": fits["joint"]["jacobian_rank"],
-        "LlmSharedAlphaM": float(shared["alpha_m"]),
+        "LlmSharedAlphaM": exponent_text(shared),
         "LlmSharedRank": shared["jacobian_rank"],
         "LlmSharedParameters": shared["n_parameters"],
         "LlmSharedIdentifiable": "yes" if shared["identifiable"] else "no",

@@ -86,7 +86,7 @@ def style():
         yield
 
 
-LLM_POINTS = pd.DataFrame(dict(d_model=[576, 896, 1536], excess_loss=[0.8, 0.5, 0.3]))
+LLM_POINTS = pd.DataFrame(dict(family="a", d_model=[576, 896, 1536], excess_loss=[0.8, 0.5, 0.3]))
 SHAPES = {"power_exponent": 1.2, "exponential_scale": 40}  # config toy_large's frequency shapes
 LABELS = plots.shape_labels(SHAPES)
 FIGURES = {

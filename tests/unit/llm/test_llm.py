@@ -478,3 +478,35 @@ def test_joint_fit_at_a_bound_of_alpha_has_no_error_and_is_not_identifiable():
     fit = llm_fits.joint_fit(one_family(m, loss))
     assert fit["alpha_m_at_bound"] and math.isnan(fit["alpha_m_se"]) and not fit["identifiable"]
     assert not llm_fits.joint_fit(synthetic_losses(0.005))["alpha_m_at_bound"]
+
+
+def test_the_paper_prints_an_exponent_at_a_bound_as_at_bound_without_an_error():
+    """Was '10.00 \\pm 0.90' (identifiable) for a step, and '0.00 \\pm n/a' for an exponent at 0."""
+    from superscale.paper.llm_numbers import exponent_text
+
+    step = llm_fits.joint_fit(one_family(np.array([1, 2, 4, 8, 16, 32]), 3.0 + 5.0 * (np.arange(6) == 0)))
+    assert exponent_text(step) == r"10\text{ (at bound)}"
+    assert "pm" not in exponent_text(step) and "n/a" not in exponent_text(step)
+    two = llm_fits.joint_fit(synthetic_losses(0.003).query("d_model in [1024, 4096]"))
+    assert exponent_text(two).endswith(r"\text{ (undetermined: no standard error)}")
+    fit = llm_fits.joint_fit(synthetic_losses(0.005))
+    assert exponent_text(fit) == f"{fit['alpha_m']:.2f}\\pm{fit['alpha_m_se']:.2f}"
+
+
+def test_excess_loss_figure_draws_the_families_with_widths_and_names_the_rest():
+    """A family with one width sits on its own offset (L - L_offset = 0): the figure leaves it out
+    and says so, instead of listing it in the legend with nothing drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from superscale.figures.llm import fig6b_excess_loss
+
+    lonely = pd.DataFrame([{"model": "C1", "family": "C", "dataset": "x", "d_model": 700, "loss_nats": 3.0}])
+    fit = llm_fits.joint_fit(pd.concat([synthetic_losses(0.005), lonely]))
+    ax = fig6b_excess_loss(fit).axes[0]
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "one width, not drawn: C"
+    assert "C" not in [text.get_text() for text in legend.get_texts()]
+    drawn = np.concatenate([collection.get_offsets()[:, 0] for collection in ax.collections])
+    assert 700 not in drawn and len(drawn) == len(synthetic_losses(0.0))
+    assert any(r"\pm" in text.get_text() for text in legend.get_texts())
