@@ -554,7 +554,7 @@ def _finite(value) -> bool:
 
 def _pm(value, sigma, tolerance=None, read: bool = False) -> str:
     """'value ± sigma'; a value read off a figure (`read`) to one significant figure of its
-    reading error, which is all a figure gives (0.0123 ± 0.00063 -> 0.012 ± 0.0006)."""
+    reading error, which is all a figure gives (0.01234 ± 0.00063 -> 0.0123 ± 0.0006)."""
     if not _finite(value):
         return "--"
     if _finite(sigma) and read and sigma > 0:
