@@ -25,12 +25,13 @@ def main(smk) -> None:
     norms = pd.read_parquet(smk.input.norms)
     fits = pd.read_csv(smk.input.fits)
     llm_fit = getattr(smk.input, "llm", None)
-    llm = pd.DataFrame(json.loads(Path(llm_fit).read_text())["joint_checkpoints"]["points"]) if llm_fit else None
-    llm = width_points(llm) if llm is not None else None
+    checkpoints = json.loads(Path(llm_fit).read_text())["joint_checkpoints"] if llm_fit else None
+    llm = width_points(pd.DataFrame(checkpoints["points"])) if checkpoints else None
+    determined = checkpoints is None or checkpoints["identifiable"]
     labels = scaling.shape_labels(smk.params.shapes)
     draw = {
         "fig01b": lambda: scaling.fig1b_weak(metrics, labels),
-        "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm, labels),
+        "fig01d": lambda: scaling.fig1d_strong(metrics, fits, llm, labels, determined),
         "fig07": lambda: scaling.fig7_norm_histograms(norms),
         "fig08": lambda: scaling.fig8_theory(metrics),
         "fig09a": lambda: scaling.fig9a_r2(fits),

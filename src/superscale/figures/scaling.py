@@ -71,10 +71,15 @@ def fig1b_weak(metrics: pd.DataFrame, labels: dict[str, str]) -> Figure:
 
 
 def fig1d_strong(
-    metrics: pd.DataFrame, fits: pd.DataFrame, llm_points: pd.DataFrame | None, labels: dict[str, str]
+    metrics: pd.DataFrame,
+    fits: pd.DataFrame,
+    llm_points: pd.DataFrame | None,
+    labels: dict[str, str],
+    llm_determined: bool = True,
 ) -> Figure:
     """Large toys in strong superposition with their fitted power laws; LLM points (loss above the
-    fitted offset against d_model) when the LLM stage has run."""
+    fitted offset against d_model) when the LLM stage has run, labelled as undetermined where their
+    fit cannot fix the offsets (`llm_determined` False: then L - offset is where the optimiser stopped)."""
     fig = Figure(figsize=(3.6, 2.9), layout="constrained")
     ax = fig.subplots()
     strong = metrics[metrics["gamma"] < 0]
@@ -100,7 +105,7 @@ def fig1d_strong(
             "s",
             ms=3,
             color="0.5",
-            label=r"LLMs, $L - L_{\backslash m}$",
+            label=r"LLMs, $L - L_{\backslash m}$" + ("" if llm_determined else " (offsets undetermined)"),
         )
         widths += list(llm_points["d_model"])
     _loss_axes(ax, table["m"])

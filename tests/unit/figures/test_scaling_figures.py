@@ -128,7 +128,8 @@ def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
         norms.to_parquet(tmp_path / "norms.parquet", index=False)
         inputs["norms"] = str(tmp_path / "norms.parquet")
     if figure == "fig01d":  # with the LLM stage's points
-        (tmp_path / "llm.json").write_text(json.dumps({"joint_checkpoints": {"points": LLM_POINTS.to_dict("records")}}))
+        checkpoints = {"points": LLM_POINTS.to_dict("records"), "identifiable": False}
+        (tmp_path / "llm.json").write_text(json.dumps({"joint_checkpoints": checkpoints}))
         inputs["llm"] = str(tmp_path / "llm.json")
     rule, wildcard = ("figure_esweep", "esweep_figure") if figure == "fig15" else ("figure_toy_large", "large_figure")
     smk = SimpleNamespace(
@@ -153,3 +154,11 @@ def test_legends_name_the_frequency_shapes_of_the_config(scale, exponent):
         texts = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
         assert any(f"e^{{-i/{scale}}}" in text for text in texts), texts
         assert any(f"i^{{-{exponent:g}}}" in text for text in texts), texts
+
+
+def test_llm_points_of_an_undetermined_fit_say_so():
+    metrics, _, fits = large_tables([0])
+    for determined, suffix in ((True, "$"), (False, "(offsets undetermined)")):
+        fig = plots.fig1d_strong(metrics, fits, LLM_POINTS, LABELS, determined)
+        texts = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+        assert [text for text in texts if text.startswith("LLMs")][0].endswith(suffix), texts
