@@ -21,21 +21,23 @@ def snakemake(workdir: Path, *args: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_the_papers_small_toys_at_few_steps_differ_in_the_steps_alone(tiny_tree, tmp_path):
+def test_the_papers_small_toys_at_few_steps_differ_in_the_schedule_alone(tiny_tree, tmp_path):
     """tiny.yaml with config/paper.yaml's small-toy settings for one cell (gamma = -1, alpha = 1) but
-    40 steps: the steps decide how far the models converge, so they are part of the setting; every
-    small-toy row names that one difference and is judged against the paper's claim, not its value."""
+    40 steps after a warm-up of 4 (the config refuses a warm-up as long as training): the schedule
+    decides how far the models converge, so it is part of the setting; every small-toy row names
+    those two differences and is judged against the paper's claim, not its value."""
     workdir = Path(shutil.copytree(tiny_tree, tmp_path / "copy", symlinks=True))
     config = yaml.safe_load((workdir / "tiny.yaml").read_text())
     paper = yaml.safe_load((workdir / "config/paper.yaml").read_text())
-    config["toy_small"] = paper["toy_small"] | {"gamma": [-1.0], "alpha": [1.0], "steps": 40, "threads": 1}
+    config["toy_small"] = paper["toy_small"] | {"gamma": [-1.0], "alpha": [1.0], "steps": 40, "warmup_steps": 4, "threads": 1}
     config["toy_esweep"]["batch_size"] = config["toy_fig18"]["batch_size"] = 64  # these stay tiny
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
     snakemake(workdir, "--configfile", "tiny.yaml", "--", "results/reproduction.csv")
     table = pd.read_csv(workdir / "results/reproduction.csv")
     small = table[table.id.isin(["small_alpha_m", "small_phi_by_width", "small_phi_heatmap"])]
     assert len(small) == 1 + 6 + 1  # alpha_m, phi_1/2 at each width, phi_1/2 at m = 39
-    assert (small.setting == "differs: steps = 40 (paper 20000)").all() and not small.setting_matches.any()
+    expected = "differs: steps = 40 (paper 20000); warmup_steps = 4 (paper 2000)"
+    assert (small.setting == expected).all() and not small.setting_matches.any()
     assert small.judged_against.str.startswith("claim: ").all()
     cell = small[small.id == "small_alpha_m"].iloc[0]
     assert cell.paper_point == "same cell" and cell.paper_neighbour_scatter > 0
