@@ -29,7 +29,13 @@ def test_the_papers_small_toys_at_few_steps_differ_in_the_schedule_alone(tiny_tr
     workdir = Path(shutil.copytree(tiny_tree, tmp_path / "copy", symlinks=True))
     config = yaml.safe_load((workdir / "tiny.yaml").read_text())
     paper = yaml.safe_load((workdir / "config/paper.yaml").read_text())
-    config["toy_small"] = paper["toy_small"] | {"gamma": [-1.0], "alpha": [1.0], "steps": 40, "warmup_steps": 4, "threads": 1}
+    config["toy_small"] = paper["toy_small"] | {
+        "gamma": [-1.0],
+        "alpha": [1.0],
+        "steps": 40,
+        "warmup_steps": 4,
+        "threads": 1,
+    }
     config["toy_esweep"]["batch_size"] = config["toy_fig18"]["batch_size"] = 64  # these stay tiny
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
     snakemake(workdir, "--configfile", "tiny.yaml", "--", "results/reproduction.csv")
