@@ -33,4 +33,4 @@ include: "rules/paper.smk"
 rule all:
     default_target: True
     input:
-        "paper/main.pdf",
+        "<paper>/main.pdf",

@@ -11,6 +11,7 @@ import yaml
 from snakemake.utils import validate
 
 from superscale.core.configfiles import check_config, load_yaml
+from superscale.core.roots import output_roots
 from superscale.figures.registry import FIGURES
 from superscale.llm.registry import load_registry, select
 from superscale.llm.texts import available as text_available
@@ -47,6 +48,9 @@ for path in workflow.overwrite_configfiles:
     load_yaml(os.path.relpath(path))
 validate(config, "../workflow/schemas/config.schema.yaml")
 check_config(config)
+# This config's output roots: <results>, <logs>, <resources> and <paper> in every rule's paths.
+ROOTS = output_roots(config)
+workflow.register_pathvars(**ROOTS)
 # The batch toy_esweep and toy_fig18 train at, written in where it is toy_small's by default, so
 # that the methods and the reproduction report name each family's own.
 for section in ("toy_esweep", "toy_fig18"):
@@ -107,7 +111,7 @@ def code_fingerprint(script):
 def llm_points_for_figure(wildcards):
     """Fig. 1d also draws the language models' points (loss above the fitted offset against m)."""
     return (
-        {"llm": "results/fits/llm.json"} if wildcards.large_figure == "fig01d" else {}
+        {"llm": "<results>/fits/llm.json"} if wildcards.large_figure == "fig01d" else {}
     )
 
 
@@ -119,7 +123,9 @@ def toy_job_files(family, pattern):
 def toy_job_rows(wildcards):
     """Metrics file -> the rows (cell and width) it must hold, for every job of the family's table."""
     return {
-        f"results/toy/{owner}/cells/{job}.csv": TOY.job_rows(owner, job)
+        workflow.pathvars.apply(f"<results>/toy/{owner}/cells/{job}.csv"): TOY.job_rows(
+            owner, job
+        )
         for owner, job in TOY.members[wildcards.family]
     }
 
@@ -250,7 +256,7 @@ def shapes_train_mem_mb(wildcards):
 
 
 def shapes_weights(models=SHAPES_SWEEP):
-    return expand("results/shapes/weights/{model}.pt", model=list(models))
+    return expand("<results>/shapes/weights/{model}.pt", model=list(models))
 
 
 # ---------------------------------------------------------------- feature frequencies (rules/features.smk)
@@ -313,7 +319,7 @@ def features_llm_counts():
             "the token control thins the LLM stage's counts of the same texts, so add them to llm.datasets"
         )
     return expand(
-        "results/llm/tokens/{model}/{text}.csv",
+        "<results>/llm/tokens/{model}/{text}.csv",
         model=FEATURES["models"],
         text=[text["name"] for text in FEATURES["texts"]],
     )
@@ -337,7 +343,7 @@ def features_reference(pattern):
 
 def features_splices():
     return (
-        expand("results/features/splice/{model}.json", model=FEATURES["models"])
+        expand("<results>/features/splice/{model}.json", model=FEATURES["models"])
         if FEATURES_LAST
         else []
     )

@@ -8,21 +8,21 @@
 
 rule features_activations:
     input:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
     output:
         activations=expand(
-            "results/features/activations/{{model}}/{depth}.pt",
+            "<results>/features/activations/{{model}}/{depth}.pt",
             depth=list(FEATURES["layers"]),
         ),
         null=expand(
-            "results/features/null/activations/{{model}}/{depth}.pt",
+            "<results>/features/null/activations/{{model}}/{depth}.pt",
             depth=list(FEATURES["layers"]),
         ),
-        tokens="results/features/tokens/{model}.csv",
+        tokens="<results>/features/tokens/{model}.csv",
     log:
-        "logs/features/activations/{model}.log",
+        "<logs>/features/activations/{model}.log",
     benchmark:
-        "results/benchmarks/features/activations/{model}.tsv"
+        "<results>/benchmarks/features/activations/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
@@ -40,15 +40,15 @@ rule features_activations:
 
 rule features_dictionary:
     input:
-        activations="results/features/activations/{model}/{depth}.pt",
+        activations="<results>/features/activations/{model}/{depth}.pt",
     output:
-        weights="results/features/dictionaries/{model}/{depth}_x{size}.pt",
-        stats="results/features/dictionaries/{model}/{depth}_x{size}.json",
-        latents="results/features/dictionaries/{model}/{depth}_x{size}.csv",
+        weights="<results>/features/dictionaries/{model}/{depth}_x{size}.pt",
+        stats="<results>/features/dictionaries/{model}/{depth}_x{size}.json",
+        latents="<results>/features/dictionaries/{model}/{depth}_x{size}.csv",
     log:
-        "logs/features/dictionaries/{model}/{depth}_x{size}.log",
+        "<logs>/features/dictionaries/{model}/{depth}_x{size}.log",
     benchmark:
-        "results/benchmarks/features/dictionaries/{model}/{depth}_x{size}.tsv"
+        "<results>/benchmarks/features/dictionaries/{model}/{depth}_x{size}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
@@ -66,32 +66,32 @@ rule features_dictionary:
 
 use rule features_dictionary as features_null_dictionary with:
     input:
-        activations="results/features/null/activations/{model}/{depth}.pt",
+        activations="<results>/features/null/activations/{model}/{depth}.pt",
     output:
-        weights="results/features/null/dictionaries/{model}/{depth}_x{size}.pt",
-        stats="results/features/null/dictionaries/{model}/{depth}_x{size}.json",
-        latents="results/features/null/dictionaries/{model}/{depth}_x{size}.csv",
+        weights="<results>/features/null/dictionaries/{model}/{depth}_x{size}.pt",
+        stats="<results>/features/null/dictionaries/{model}/{depth}_x{size}.json",
+        latents="<results>/features/null/dictionaries/{model}/{depth}_x{size}.csv",
     log:
-        "logs/features/null/dictionaries/{model}/{depth}_x{size}.log",
+        "<logs>/features/null/dictionaries/{model}/{depth}_x{size}.log",
     benchmark:
-        "results/benchmarks/features/null/dictionaries/{model}/{depth}_x{size}.tsv"
+        "<results>/benchmarks/features/null/dictionaries/{model}/{depth}_x{size}.tsv"
 
 
 rule features_splice:
     input:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
         activations=expand(
-            "results/features/activations/{{model}}/{depth}.pt", depth=FEATURES_LAST
+            "<results>/features/activations/{{model}}/{depth}.pt", depth=FEATURES_LAST
         ),
         dictionaries=features_last_layer_files(
-            "results/features/dictionaries/{{model}}/{depth}_x{size}.pt"
+            "<results>/features/dictionaries/{{model}}/{depth}_x{size}.pt"
         ),
     output:
-        losses="results/features/splice/{model}.json",
+        losses="<results>/features/splice/{model}.json",
     log:
-        "logs/features/splice/{model}.log",
+        "<logs>/features/splice/{model}.log",
     benchmark:
-        "results/benchmarks/features/splice/{model}.tsv"
+        "<results>/benchmarks/features/splice/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
@@ -108,30 +108,30 @@ rule features_splice:
 rule features_laws:
     input:
         stats=features_files(
-            "results/features/dictionaries/{model}/{depth}_x{size}.json"
+            "<results>/features/dictionaries/{model}/{depth}_x{size}.json"
         ),
         latents=features_files(
-            "results/features/dictionaries/{model}/{depth}_x{size}.csv"
+            "<results>/features/dictionaries/{model}/{depth}_x{size}.csv"
         ),
         splices=features_splices(),
         null_stats=features_files(
-            "results/features/null/dictionaries/{model}/{depth}_x{size}.json"
+            "<results>/features/null/dictionaries/{model}/{depth}_x{size}.json"
         ),
         null_latents=features_files(
-            "results/features/null/dictionaries/{model}/{depth}_x{size}.csv"
+            "<results>/features/null/dictionaries/{model}/{depth}_x{size}.csv"
         ),
-        tokens=expand("results/features/tokens/{model}.csv", model=FEATURES["models"]),
+        tokens=expand("<results>/features/tokens/{model}.csv", model=FEATURES["models"]),
         llm_counts=features_llm_counts(),
     output:
-        latents="results/features/latents.csv",
-        dictionaries="results/features/dictionaries.csv",
-        laws="results/features/laws.csv",
-        controls="results/features/controls.csv",
-        counts="results/features/control_counts.csv",
+        latents="<results>/features/latents.csv",
+        dictionaries="<results>/features/dictionaries.csv",
+        laws="<results>/features/laws.csv",
+        controls="<results>/features/controls.csv",
+        counts="<results>/features/control_counts.csv",
     log:
-        "logs/features/laws.log",
+        "<logs>/features/laws.log",
     benchmark:
-        "results/benchmarks/features/laws.tsv"
+        "<results>/benchmarks/features/laws.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -150,18 +150,18 @@ rule features_laws:
 rule features_planted:
     input:
         stats=features_reference(
-            "results/features/dictionaries/{model}/{depth}_x{size}.json"
+            "<results>/features/dictionaries/{model}/{depth}_x{size}.json"
         ),
         latents=features_reference(
-            "results/features/dictionaries/{model}/{depth}_x{size}.csv"
+            "<results>/features/dictionaries/{model}/{depth}_x{size}.csv"
         ),
     output:
-        table="results/features/planted.csv",
-        counts="results/features/planted_counts.csv",
+        table="<results>/features/planted.csv",
+        counts="<results>/features/planted_counts.csv",
     log:
-        "logs/features/planted.log",
+        "<logs>/features/planted.log",
     benchmark:
-        "results/benchmarks/features/planted.tsv"
+        "<results>/benchmarks/features/planted.tsv"
     conda:
         "../envs/environment.yaml"
     threads: FEATURES["threads"]
@@ -179,13 +179,13 @@ rule features_planted:
 
 rule features_toy:
     input:
-        latents="results/features/dictionaries/{model}/{depth}_x{size}.csv",
+        latents="<results>/features/dictionaries/{model}/{depth}_x{size}.csv",
     output:
-        table="results/features/toy/{model}/{depth}_x{size}.csv",
+        table="<results>/features/toy/{model}/{depth}_x{size}.csv",
     log:
-        "logs/features/toy/{model}/{depth}_x{size}.log",
+        "<logs>/features/toy/{model}/{depth}_x{size}.log",
     benchmark:
-        "results/benchmarks/features/toy/{model}/{depth}_x{size}.tsv"
+        "<results>/benchmarks/features/toy/{model}/{depth}_x{size}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: 1
@@ -201,20 +201,20 @@ rule features_toy:
 
 rule features_numbers:
     input:
-        laws="results/features/laws.csv",
-        dictionaries="results/features/dictionaries.csv",
-        planted="results/features/planted.csv",
-        controls="results/features/controls.csv",
-        toys=features_files("results/features/toy/{model}/{depth}_x{size}.csv"),
+        laws="<results>/features/laws.csv",
+        dictionaries="<results>/features/dictionaries.csv",
+        planted="<results>/features/planted.csv",
+        controls="<results>/features/controls.csv",
+        toys=features_files("<results>/features/toy/{model}/{depth}_x{size}.csv"),
     output:
-        toy="results/features/toy.csv",
-        fits="results/features/toy_fits.csv",
-        confusion="results/features/confusion.csv",
-        tex="paper/generated/features.tex",
+        toy="<results>/features/toy.csv",
+        fits="<results>/features/toy_fits.csv",
+        confusion="<results>/features/confusion.csv",
+        tex="<paper>/generated/features.tex",
     log:
-        "logs/paper/features_numbers.log",
+        "<logs>/paper/features_numbers.log",
     benchmark:
-        "results/benchmarks/paper/features_numbers.tsv"
+        "<results>/benchmarks/paper/features_numbers.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -229,25 +229,25 @@ rule features_numbers:
 
 rule figure_features:
     input:
-        latents="results/features/latents.csv",
-        laws="results/features/laws.csv",
-        fits="results/features/toy_fits.csv",
-        toy="results/features/toy.csv",
-        controls="results/features/controls.csv",
-        control_counts="results/features/control_counts.csv",
-        planted="results/features/planted.csv",
-        planted_counts="results/features/planted_counts.csv",
+        latents="<results>/features/latents.csv",
+        laws="<results>/features/laws.csv",
+        fits="<results>/features/toy_fits.csv",
+        toy="<results>/features/toy.csv",
+        controls="<results>/features/controls.csv",
+        control_counts="<results>/features/control_counts.csv",
+        planted="<results>/features/planted.csv",
+        planted_counts="<results>/features/planted_counts.csv",
         style="workflow/matplotlibrc",
     output:
         pdf=report(
-            "results/figures/{features_figure}.pdf",
+            "<results>/figures/{features_figure}.pdf",
             category="Feature frequencies",
             caption="../workflow/report/figure_features.rst",
         ),
     log:
-        "logs/figures/{features_figure}.log",
+        "<logs>/figures/{features_figure}.log",
     benchmark:
-        "results/benchmarks/figures/{features_figure}.tsv"
+        "<results>/benchmarks/figures/{features_figure}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -264,12 +264,12 @@ rule figure_features:
 rule features:
     default_target: False
     input:
-        "results/features/latents.csv",
-        "results/features/dictionaries.csv",
-        "results/features/laws.csv",
-        "results/features/planted.csv",
-        "results/features/controls.csv",
-        "results/features/confusion.csv",
-        "results/features/toy_fits.csv",
-        "paper/generated/features.tex",
-        expand("results/figures/{figure}.pdf", figure=FEATURES_FIGURES),
+        "<results>/features/latents.csv",
+        "<results>/features/dictionaries.csv",
+        "<results>/features/laws.csv",
+        "<results>/features/planted.csv",
+        "<results>/features/controls.csv",
+        "<results>/features/confusion.csv",
+        "<results>/features/toy_fits.csv",
+        "<paper>/generated/features.tex",
+        expand("<results>/figures/{figure}.pdf", figure=FEATURES_FIGURES),

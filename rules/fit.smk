@@ -3,13 +3,13 @@
 
 rule fit_toy:
     input:
-        metrics=lambda wildcards: f"results/toy/{FIT_TABLES[wildcards.table]}/metrics.csv",
+        metrics=lambda wildcards: f"<results>/toy/{FIT_TABLES[wildcards.table]}/metrics.csv",
     output:
-        fits="results/fits/{table}.csv",
+        fits="<results>/fits/{table}.csv",
     log:
-        "logs/fits/{table}.log",
+        "<logs>/fits/{table}.log",
     benchmark:
-        "results/benchmarks/fits/{table}.tsv"
+        "<results>/benchmarks/fits/{table}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -28,13 +28,13 @@ rule fit_toy:
 # config/paper.yaml) without the rest of its family.
 rule fit_toy_cell:
     input:
-        metrics="results/toy/{family}/cells/{job}.csv",
+        metrics="<results>/toy/{family}/cells/{job}.csv",
     output:
-        fits="results/fits/cells/{family}/{job}.csv",
+        fits="<results>/fits/cells/{family}/{job}.csv",
     log:
-        "logs/fits/cells/{family}/{job}.log",
+        "<logs>/fits/cells/{family}/{job}.log",
     benchmark:
-        "results/benchmarks/fits/cells/{family}/{job}.tsv"
+        "<results>/benchmarks/fits/cells/{family}/{job}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -50,14 +50,14 @@ rule fit_toy_cell:
 
 rule toy_small_numbers:
     input:
-        metrics="results/toy/small/metrics.csv",
-        fits="results/fits/toy_small.csv",
+        metrics="<results>/toy/small/metrics.csv",
+        fits="<results>/fits/toy_small.csv",
     output:
-        tex="paper/generated/toy_small.tex",
+        tex="<paper>/generated/toy_small.tex",
     log:
-        "logs/paper/toy_small_numbers.log",
+        "<logs>/paper/toy_small_numbers.log",
     benchmark:
-        "results/benchmarks/paper/toy_small_numbers.tsv"
+        "<results>/benchmarks/paper/toy_small_numbers.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -72,15 +72,15 @@ rule toy_small_numbers:
 
 rule toy_scaling_numbers:
     input:
-        large="results/fits/toy_large.csv",
-        esweep="results/fits/esweep.csv",
-        wide="results/fits/toy_fig18.csv",
+        large="<results>/fits/toy_large.csv",
+        esweep="<results>/fits/esweep.csv",
+        wide="<results>/fits/toy_fig18.csv",
     output:
-        tex="paper/generated/toy_scaling.tex",
+        tex="<paper>/generated/toy_scaling.tex",
     log:
-        "logs/paper/toy_scaling_numbers.log",
+        "<logs>/paper/toy_scaling_numbers.log",
     benchmark:
-        "results/benchmarks/paper/toy_scaling_numbers.tsv"
+        "<results>/benchmarks/paper/toy_scaling_numbers.tsv"
     conda:
         "../envs/environment.yaml"
     resources:

@@ -3,11 +3,11 @@
 # Per-model outputs are separate files, so adding a model analyses only that model.
 rule llm_fetch:
     output:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
     log:
-        "logs/llm/fetch/{model}.log",
+        "<logs>/llm/fetch/{model}.log",
     benchmark:
-        "results/benchmarks/llm/fetch/{model}.tsv"
+        "<results>/benchmarks/llm/fetch/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -24,13 +24,13 @@ rule llm_fetch:
 
 rule llm_head:
     input:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
     output:
-        stats="results/llm/heads/{model}.json",
+        stats="<results>/llm/heads/{model}.json",
     log:
-        "logs/llm/heads/{model}.log",
+        "<logs>/llm/heads/{model}.log",
     benchmark:
-        "results/benchmarks/llm/heads/{model}.tsv"
+        "<results>/benchmarks/llm/heads/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -46,15 +46,15 @@ rule llm_head:
 
 rule llm_losses:
     input:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
     output:
         losses=expand(
-            "results/llm/losses/{{model}}/{dataset}.json", dataset=list(LLM_DATASETS)
+            "<results>/llm/losses/{{model}}/{dataset}.json", dataset=list(LLM_DATASETS)
         ),
     log:
-        "logs/llm/losses/{model}.log",
+        "<logs>/llm/losses/{model}.log",
     benchmark:
-        "results/benchmarks/llm/losses/{model}.tsv"
+        "<results>/benchmarks/llm/losses/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: LLM["loss"]["threads"]
@@ -72,15 +72,15 @@ rule llm_losses:
 
 rule llm_token_counts:
     input:
-        manifest="resources/llm/{model}.json",
+        manifest="<resources>/llm/{model}.json",
     output:
         counts=expand(
-            "results/llm/tokens/{{model}}/{dataset}.csv", dataset=list(LLM_DATASETS)
+            "<results>/llm/tokens/{{model}}/{dataset}.csv", dataset=list(LLM_DATASETS)
         ),
     log:
-        "logs/llm/tokens/{model}.log",
+        "<logs>/llm/tokens/{model}.log",
     benchmark:
-        "results/benchmarks/llm/tokens/{model}.tsv"
+        "<results>/benchmarks/llm/tokens/{model}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -96,17 +96,17 @@ rule llm_token_counts:
 
 rule llm_tables:
     input:
-        heads=per_model("results/llm/heads/{model}.json"),
-        losses=per_model("results/llm/losses/{model}/{dataset}.json"),
-        counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
+        heads=per_model("<results>/llm/heads/{model}.json"),
+        losses=per_model("<results>/llm/losses/{model}/{dataset}.json"),
+        counts=per_model("<results>/llm/tokens/{model}/{dataset}.csv"),
     output:
-        heads="results/llm/heads.csv",
-        losses="results/llm/losses.csv",
-        zipf="results/llm/zipf.csv",
+        heads="<results>/llm/heads.csv",
+        losses="<results>/llm/losses.csv",
+        zipf="<results>/llm/zipf.csv",
     log:
-        "logs/llm/tables.log",
+        "<logs>/llm/tables.log",
     benchmark:
-        "results/benchmarks/llm/tables.tsv"
+        "<results>/benchmarks/llm/tables.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -122,18 +122,18 @@ rule llm_tables:
 
 rule fit_llm:
     input:
-        heads="results/llm/heads.csv",
-        losses="results/llm/losses.csv",
-        ladder="results/shapes/ladder.csv",
-        bottleneck="results/shapes/bottleneck.csv",
-        trunk="results/shapes/bottleneck.json",
+        heads="<results>/llm/heads.csv",
+        losses="<results>/llm/losses.csv",
+        ladder="<results>/shapes/ladder.csv",
+        bottleneck="<results>/shapes/bottleneck.csv",
+        trunk="<results>/shapes/bottleneck.json",
         chinchilla=LLM["chinchilla"],
     output:
-        fits="results/fits/llm.json",
+        fits="<results>/fits/llm.json",
     log:
-        "logs/fits/llm.log",
+        "<logs>/fits/llm.log",
     benchmark:
-        "results/benchmarks/fits/llm.tsv"
+        "<results>/benchmarks/fits/llm.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -149,26 +149,26 @@ rule fit_llm:
 
 rule figure_llm:
     input:
-        heads="results/llm/heads.csv",
-        losses="results/llm/losses.csv",
-        zipf="results/llm/zipf.csv",
-        fits="results/fits/llm.json",
-        ladder="results/shapes/ladder.csv",
-        bottleneck="results/shapes/bottleneck.csv",
-        histogram=f"results/llm/heads/{LLM['histogram_model']}.json",
-        counts=per_model("results/llm/tokens/{model}/{dataset}.csv"),
+        heads="<results>/llm/heads.csv",
+        losses="<results>/llm/losses.csv",
+        zipf="<results>/llm/zipf.csv",
+        fits="<results>/fits/llm.json",
+        ladder="<results>/shapes/ladder.csv",
+        bottleneck="<results>/shapes/bottleneck.csv",
+        histogram=f"<results>/llm/heads/{LLM['histogram_model']}.json",
+        counts=per_model("<results>/llm/tokens/{model}/{dataset}.csv"),
         chinchilla=LLM["chinchilla"],
         style="workflow/matplotlibrc",
     output:
         pdf=report(
-            "results/figures/{llm_figure}.pdf",
+            "<results>/figures/{llm_figure}.pdf",
             category="Language models",
             caption="../workflow/report/figure_llm.rst",
         ),
     log:
-        "logs/figures/{llm_figure}.log",
+        "<logs>/figures/{llm_figure}.log",
     benchmark:
-        "results/benchmarks/figures/{llm_figure}.tsv"
+        "<results>/benchmarks/figures/{llm_figure}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -183,19 +183,19 @@ rule figure_llm:
 
 rule llm_numbers:
     input:
-        heads="results/llm/heads.csv",
-        losses="results/llm/losses.csv",
-        zipf="results/llm/zipf.csv",
-        fits="results/fits/llm.json",
-        ladder="results/shapes/ladder.csv",
-        bottleneck="results/shapes/bottleneck.csv",
-        trunk="results/shapes/bottleneck.json",
+        heads="<results>/llm/heads.csv",
+        losses="<results>/llm/losses.csv",
+        zipf="<results>/llm/zipf.csv",
+        fits="<results>/fits/llm.json",
+        ladder="<results>/shapes/ladder.csv",
+        bottleneck="<results>/shapes/bottleneck.csv",
+        trunk="<results>/shapes/bottleneck.json",
     output:
-        tex="paper/generated/llm.tex",
+        tex="<paper>/generated/llm.tex",
     log:
-        "logs/paper/llm_numbers.log",
+        "<logs>/paper/llm_numbers.log",
     benchmark:
-        "results/benchmarks/paper/llm_numbers.tsv"
+        "<results>/benchmarks/paper/llm_numbers.tsv"
     conda:
         "../envs/environment.yaml"
     resources:

@@ -2,13 +2,13 @@
 # then latexmk over the generated numbers and figures.
 
 NUMBERS = [
-    "paper/generated/toy_small.tex",
-    "paper/generated/toy_scaling.tex",
-    "paper/generated/llm.tex",
-    "paper/generated/methods.tex",
-    "paper/generated/reproduction.tex",
-    "paper/generated/shapes.tex",
-    "paper/generated/features.tex",
+    "<paper>/generated/toy_small.tex",
+    "<paper>/generated/toy_scaling.tex",
+    "<paper>/generated/llm.tex",
+    "<paper>/generated/methods.tex",
+    "<paper>/generated/reproduction.tex",
+    "<paper>/generated/shapes.tex",
+    "<paper>/generated/features.tex",
 ]
 
 
@@ -16,11 +16,11 @@ rule methods:
     input:
         paper_config="config/paper.yaml",
     output:
-        tex="paper/generated/methods.tex",
+        tex="<paper>/generated/methods.tex",
     log:
-        "logs/paper/methods.log",
+        "<logs>/paper/methods.log",
     benchmark:
-        "results/benchmarks/paper/methods.tsv"
+        "<results>/benchmarks/paper/methods.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -40,22 +40,22 @@ rule reproduction:
         published="config/published.yaml",
         paper_config="config/paper.yaml",
         figure_values="data/authors_figures.csv",
-        fits=expand("results/fits/{table}.csv", table=list(FIT_TABLES)),
-        small_metrics="results/toy/small/metrics.csv",
-        llm="results/fits/llm.json",
-        zipf="results/llm/zipf.csv",
+        fits=expand("<results>/fits/{table}.csv", table=list(FIT_TABLES)),
+        small_metrics="<results>/toy/small/metrics.csv",
+        llm="<results>/fits/llm.json",
+        zipf="<results>/llm/zipf.csv",
     output:
         csv=report(
-            "results/reproduction.csv",
+            "<results>/reproduction.csv",
             caption="../workflow/report/reproduction.rst",
             category="Reproduction report",
         ),
-        md="results/reproduction.md",
-        tex="paper/generated/reproduction.tex",
+        md="<results>/reproduction.md",
+        tex="<paper>/generated/reproduction.tex",
     log:
-        "logs/paper/reproduction.log",
+        "<logs>/paper/reproduction.log",
     benchmark:
-        "results/benchmarks/paper/reproduction.tsv"
+        "<results>/benchmarks/paper/reproduction.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -72,21 +72,21 @@ rule reproduction:
 
 rule provenance:
     input:
-        figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
+        figures=expand("<results>/figures/{figure}.pdf", figure=ALL_FIGURES),
         tables=NUMBERS
         + [
-            "results/reproduction.csv",
-            "results/reproduction.md",
-            "results/shapes/models.csv",
-            "results/shapes/similarity.csv",
+            "<results>/reproduction.csv",
+            "<results>/reproduction.md",
+            "<results>/shapes/models.csv",
+            "<results>/shapes/similarity.csv",
         ],
     output:
-        json="results/provenance.json",
-        tex="paper/generated/provenance.tex",
+        json="<results>/provenance.json",
+        tex="<paper>/generated/provenance.tex",
     log:
-        "logs/paper/provenance.log",
+        "<logs>/paper/provenance.log",
     benchmark:
-        "results/benchmarks/paper/provenance.tsv"
+        "<results>/benchmarks/paper/provenance.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -96,6 +96,7 @@ rule provenance:
         code=code_fingerprint("workflow/scripts/provenance.py"),
         configfiles=CONFIG_FILES,
         config_sha256=CONFIG_SHA256,
+        roots=ROOTS,
     script:
         "../workflow/scripts/provenance.py"
 
@@ -103,21 +104,23 @@ rule provenance:
 rule paper:
     input:
         tex="paper/main.tex",
-        numbers=NUMBERS + ["paper/generated/provenance.tex"],
-        figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
+        numbers=NUMBERS + ["<paper>/generated/provenance.tex"],
+        figures=expand("<results>/figures/{figure}.pdf", figure=ALL_FIGURES),
         katta="paper/sections/katta.tex",
         features="paper/sections/features.tex",
     output:
-        pdf="paper/main.pdf",
+        pdf="<paper>/main.pdf",
     log:
-        "logs/paper/latexmk.log",
+        "<logs>/paper/latexmk.log",
     benchmark:
-        "results/benchmarks/paper/latexmk.tsv"
+        "<results>/benchmarks/paper/latexmk.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
         mem_mb=1024,
         runtime=10,
+    params:
+        outdir=lambda wildcards, output: os.path.dirname(output.pdf),
     shell:
         """
         if ! command -v latexmk >/dev/null; then
@@ -125,6 +128,9 @@ rule paper:
                 "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended'" | tee {log} >&2
             exit 1
         fi
-        latexmk -pdf -cd -interaction=nonstopmode -halt-on-error {input.tex} >{log} 2>&1 \
+        # paper/main.tex reads its generated/ files from this config's paper root first
+        outdir="$(realpath {params.outdir})"
+        TEXINPUTS="$outdir:" latexmk -pdf -cd -outdir="$outdir" -interaction=nonstopmode -halt-on-error \
+            {input.tex} >{log} 2>&1 \
             || {{ echo "latexmk failed; see {log}" >&2; tail -n 30 {log} >&2; exit 1; }}
         """

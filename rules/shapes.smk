@@ -8,18 +8,18 @@
 
 from superscale.shapes.plan import bottleneck_mem_mb, bottleneck_trunk
 
-SHAPES_TRUNK = f"results/shapes/weights/{bottleneck_trunk(SHAPES)}.pt"
+SHAPES_TRUNK = f"<results>/shapes/weights/{bottleneck_trunk(SHAPES)}.pt"
 
 
 rule shapes_tokens:
     output:
-        tokenizer="results/shapes/tokenizer.json",
-        tokens="results/shapes/tokens.npz",
-        corpus="results/shapes/corpus.json",
+        tokenizer="<results>/shapes/tokenizer.json",
+        tokens="<results>/shapes/tokens.npz",
+        corpus="<results>/shapes/corpus.json",
     log:
-        "logs/shapes/tokens.log",
+        "<logs>/shapes/tokens.log",
     benchmark:
-        "results/benchmarks/shapes/tokens.tsv"
+        "<results>/benchmarks/shapes/tokens.tsv"
     conda:
         "../envs/environment.yaml"
     threads: 2
@@ -38,13 +38,13 @@ rule shapes_tokens:
 
 rule shapes_train:
     input:
-        tokens="results/shapes/tokens.npz",
+        tokens="<results>/shapes/tokens.npz",
     output:
-        weights="results/shapes/weights/{shapes_model}.pt",
+        weights="<results>/shapes/weights/{shapes_model}.pt",
     log:
-        "logs/shapes/train/{shapes_model}.log",
+        "<logs>/shapes/train/{shapes_model}.log",
     benchmark:
-        "results/benchmarks/shapes/train/{shapes_model}.tsv"
+        "<results>/benchmarks/shapes/train/{shapes_model}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: SHAPES["threads"]
@@ -63,13 +63,13 @@ rule shapes_train:
 rule shapes_models:
     input:
         weights=shapes_weights(),
-        tokens="results/shapes/tokens.npz",
+        tokens="<results>/shapes/tokens.npz",
     output:
-        models="results/shapes/models.csv",
+        models="<results>/shapes/models.csv",
     log:
-        "logs/shapes/models.log",
+        "<logs>/shapes/models.log",
     benchmark:
-        "results/benchmarks/shapes/models.tsv"
+        "<results>/benchmarks/shapes/models.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -86,14 +86,14 @@ rule shapes_models:
 rule shapes_ladder:
     input:
         weights=shapes_weights(SHAPES_LADDER),
-        tokens="results/shapes/tokens.npz",
+        tokens="<results>/shapes/tokens.npz",
     output:
-        ladder="results/shapes/ladder.csv",
-        curves="results/shapes/ladder_curves.csv",
+        ladder="<results>/shapes/ladder.csv",
+        curves="<results>/shapes/ladder_curves.csv",
     log:
-        "logs/shapes/ladder.log",
+        "<logs>/shapes/ladder.log",
     benchmark:
-        "results/benchmarks/shapes/ladder.tsv"
+        "<results>/benchmarks/shapes/ladder.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -111,15 +111,15 @@ rule shapes_ladder:
 rule shapes_bottleneck:
     input:
         trunk=SHAPES_TRUNK,
-        tokens="results/shapes/tokens.npz",
+        tokens="<results>/shapes/tokens.npz",
     output:
-        heads="results/shapes/bottleneck.csv",
-        curves="results/shapes/bottleneck_curves.csv",
-        summary="results/shapes/bottleneck.json",
+        heads="<results>/shapes/bottleneck.csv",
+        curves="<results>/shapes/bottleneck_curves.csv",
+        summary="<results>/shapes/bottleneck.json",
     log:
-        "logs/shapes/bottleneck.log",
+        "<logs>/shapes/bottleneck.log",
     benchmark:
-        "results/benchmarks/shapes/bottleneck.tsv"
+        "<results>/benchmarks/shapes/bottleneck.tsv"
     conda:
         "../envs/environment.yaml"
     threads: SHAPES["threads"]
@@ -138,13 +138,13 @@ rule shapes_bottleneck:
 rule shapes_similarity:
     input:
         weights=shapes_weights(),
-        tokens="results/shapes/tokens.npz",
+        tokens="<results>/shapes/tokens.npz",
     output:
-        similarity="results/shapes/similarity.csv",
+        similarity="<results>/shapes/similarity.csv",
     log:
-        "logs/shapes/similarity.log",
+        "<logs>/shapes/similarity.log",
     benchmark:
-        "results/benchmarks/shapes/similarity.tsv"
+        "<results>/benchmarks/shapes/similarity.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -160,14 +160,14 @@ rule shapes_similarity:
 
 rule shapes_llms:
     input:
-        heads=expand("results/llm/heads/{model}.json", model=list(LLM_MODELS)),
-        manifests=expand("resources/llm/{model}.json", model=list(LLM_MODELS)),
+        heads=expand("<results>/llm/heads/{model}.json", model=list(LLM_MODELS)),
+        manifests=expand("<resources>/llm/{model}.json", model=list(LLM_MODELS)),
     output:
-        shapes="results/shapes/llm_shapes.csv",
+        shapes="<results>/shapes/llm_shapes.csv",
     log:
-        "logs/shapes/llm_shapes.log",
+        "<logs>/shapes/llm_shapes.log",
     benchmark:
-        "results/benchmarks/shapes/llm_shapes.tsv"
+        "<results>/benchmarks/shapes/llm_shapes.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -182,17 +182,17 @@ rule shapes_llms:
 
 rule shapes_numbers:
     input:
-        models="results/shapes/models.csv",
-        similarity="results/shapes/similarity.csv",
-        llm_shapes="results/shapes/llm_shapes.csv",
-        corpus="results/shapes/corpus.json",
+        models="<results>/shapes/models.csv",
+        similarity="<results>/shapes/similarity.csv",
+        llm_shapes="<results>/shapes/llm_shapes.csv",
+        corpus="<results>/shapes/corpus.json",
     output:
-        summary="results/shapes/summary.json",
-        tex="paper/generated/shapes.tex",
+        summary="<results>/shapes/summary.json",
+        tex="<paper>/generated/shapes.tex",
     log:
-        "logs/paper/shapes_numbers.log",
+        "<logs>/paper/shapes_numbers.log",
     benchmark:
-        "results/benchmarks/paper/shapes_numbers.tsv"
+        "<results>/benchmarks/paper/shapes_numbers.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -207,20 +207,20 @@ rule shapes_numbers:
 
 rule figure_shapes:
     input:
-        models="results/shapes/models.csv",
-        similarity="results/shapes/similarity.csv",
-        llm_shapes="results/shapes/llm_shapes.csv",
+        models="<results>/shapes/models.csv",
+        similarity="<results>/shapes/similarity.csv",
+        llm_shapes="<results>/shapes/llm_shapes.csv",
         style="workflow/matplotlibrc",
     output:
         pdf=report(
-            "results/figures/{shapes_figure}.pdf",
+            "<results>/figures/{shapes_figure}.pdf",
             category="Shape sweep (Katta)",
             caption="../workflow/report/figure_shapes.rst",
         ),
     log:
-        "logs/figures/{shapes_figure}.log",
+        "<logs>/figures/{shapes_figure}.log",
     benchmark:
-        "results/benchmarks/figures/{shapes_figure}.tsv"
+        "<results>/benchmarks/figures/{shapes_figure}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -235,9 +235,9 @@ rule figure_shapes:
 rule shapes:
     default_target: False
     input:
-        "results/shapes/models.csv",
-        "results/shapes/similarity.csv",
-        "results/shapes/ladder.csv",
-        "results/shapes/bottleneck.csv",
-        "paper/generated/shapes.tex",
-        expand("results/figures/{figure}.pdf", figure=SHAPES_FIGURES),
+        "<results>/shapes/models.csv",
+        "<results>/shapes/similarity.csv",
+        "<results>/shapes/ladder.csv",
+        "<results>/shapes/bottleneck.csv",
+        "<paper>/generated/shapes.tex",
+        expand("<results>/figures/{figure}.pdf", figure=SHAPES_FIGURES),

@@ -4,11 +4,11 @@
 
 rule train_toy:
     output:
-        weights="results/toy/{family}/weights/{job}.pt",
+        weights="<results>/toy/{family}/weights/{job}.pt",
     log:
-        "logs/toy/{family}/train/{job}.log",
+        "<logs>/toy/{family}/train/{job}.log",
     benchmark:
-        "results/benchmarks/toy/{family}/train/{job}.tsv"
+        "<results>/benchmarks/toy/{family}/train/{job}.tsv"
     conda:
         "../envs/environment.yaml"
     threads: toy_train_threads
@@ -26,14 +26,14 @@ rule train_toy:
 
 rule toy_cell_metrics:
     input:
-        weights="results/toy/{family}/weights/{job}.pt",
+        weights="<results>/toy/{family}/weights/{job}.pt",
     output:
-        metrics="results/toy/{family}/cells/{job}.csv",
-        norms="results/toy/{family}/cells/{job}_norms.parquet",
+        metrics="<results>/toy/{family}/cells/{job}.csv",
+        norms="<results>/toy/{family}/cells/{job}_norms.parquet",
     log:
-        "logs/toy/{family}/metrics/{job}.log",
+        "<logs>/toy/{family}/metrics/{job}.log",
     benchmark:
-        "results/benchmarks/toy/{family}/metrics/{job}.tsv"
+        "<results>/benchmarks/toy/{family}/metrics/{job}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -50,18 +50,18 @@ rule toy_cell_metrics:
 rule toy_tables:
     input:
         metrics=lambda wildcards: toy_job_files(
-            wildcards.family, "results/toy/{family}/cells/{job}.csv"
+            wildcards.family, "<results>/toy/{family}/cells/{job}.csv"
         ),
         norms=lambda wildcards: toy_job_files(
-            wildcards.family, "results/toy/{family}/cells/{job}_norms.parquet"
+            wildcards.family, "<results>/toy/{family}/cells/{job}_norms.parquet"
         ),
     output:
-        metrics="results/toy/{family}/metrics.csv",
-        norms="results/toy/{family}/row_norms.parquet",
+        metrics="<results>/toy/{family}/metrics.csv",
+        norms="<results>/toy/{family}/row_norms.parquet",
     log:
-        "logs/toy/{family}/tables.log",
+        "<logs>/toy/{family}/tables.log",
     benchmark:
-        "results/benchmarks/toy/{family}/tables.tsv"
+        "<results>/benchmarks/toy/{family}/tables.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
@@ -78,9 +78,9 @@ rule toy_tables:
 rule toy:
     default_target: False
     input:
-        expand("results/fits/{table}.csv", table=list(FIT_TABLES)),
-        expand("results/toy/{family}/metrics.csv", family=FAMILIES),
+        expand("<results>/fits/{table}.csv", table=list(FIT_TABLES)),
+        expand("<results>/toy/{family}/metrics.csv", family=FAMILIES),
     output:
-        touch("results/toy/.done"),
+        touch("<results>/toy/.done"),
     log:
-        "logs/toy/done.log",
+        "<logs>/toy/done.log",

@@ -140,9 +140,16 @@ def test_a_configfile_missing_a_section_or_key_is_refused_not_completed_from_the
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("config", ["tiny.yaml", "config/paper.yaml"])
-def test_complete_configfiles_still_plan(built, config):
-    assert "paper/main.pdf" in succeeded(snakemake(built, "--dry-run", "--cores", "1", config=config))
+@pytest.mark.parametrize(
+    "config, paper",
+    [
+        ("tiny.yaml", "paper/main.pdf"),
+        ("config/paper.yaml", "paper/main.pdf"),
+        ("config/study.yaml", "results/study/paper/main.pdf"),
+    ],
+)
+def test_complete_configfiles_still_plan(built, config, paper):
+    assert paper in succeeded(snakemake(built, "--dry-run", "--cores", "1", config=config))
 
 
 @pytest.mark.integration

@@ -3,6 +3,7 @@ and the source line under each figure of the paper."""
 
 import datetime
 import json
+import os
 from pathlib import Path
 
 from superscale.paper.latex import escape
@@ -14,9 +15,11 @@ from superscale.provenance.runlog import logged
 smk = snakemake
 
 with logged(smk):
-    records = chain(".", list(smk.input.figures) + list(smk.input.tables))
+    roots = dict(smk.params.roots)
+    records = chain(".", list(smk.input.figures) + list(smk.input.tables), roots)
     run = {
         "configfiles": list(smk.params.configfiles),
+        "roots": roots,
         "config_sha256": smk.params.config_sha256,
         "written": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         **code_version(),
@@ -35,7 +38,9 @@ with logged(smk):
         "RunComputeHours": sum(step["wall_s"] or 0.0 for step in jobs.values()) / 3600,
         "RunMachines": escape("; ".join(machines(records))) or "not recorded",
     }
-    lines = [latex_macros(macros)]
+    # paper/main.tex is compiled where it lies; the figures are this config's, under its results root
+    figures = os.path.relpath(os.path.dirname(smk.input.figures[0]), "paper")
+    lines = [latex_macros(macros), rf"\graphicspath{{{{{figures}/}}}}"]
     for figure in smk.input.figures:
         name = Path(figure).stem
         lines.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from superscale.core.grid import axis_values
 from superscale.paper.latex import escape
-from superscale.toy.plan import esweep_densities, family_batch, toy_cells
+from superscale.toy.plan import esweep_densities, family_batch, replicate_cells, toy_cells
 
 # Keys that change how a run executes, not what it computes: never a deviation from the paper.
 OPERATIONAL = {"threads", "log_every", "cache_dir", "registry", "device", "cells_per_job", "extra_models"}
@@ -87,6 +87,15 @@ def large_toy_form(large: dict) -> str:
     )
 
 
+def _replicates(small: dict) -> str:
+    """The extra seeds trained on chosen cells only, as a clause of the seeds."""
+    extra = replicate_cells(small)
+    if not extra:
+        return ""
+    cells = ", ".join(f"$({gamma:g}, {alpha:g})$" for gamma, alpha in dict.fromkeys((g, a) for g, a, _ in extra))
+    return f", and seeds {_show(small['replicates']['seeds'])} on the cells $(\\gamma,\\alpha)=$ {cells}"
+
+
 def toy_paragraph(config: dict) -> str:
     """The four toy families: grids, seeds, schedules and how many models each trained."""
     cells = toy_cells(config)
@@ -101,7 +110,8 @@ def toy_paragraph(config: dict) -> str:
                 r"\paragraph{Toy models.}",
                 f"Small toys: $n={small['n']}$, $m\\in{_show(small['m'])}$, "
                 f"$\\gamma\\in{_show(axis_values(small['gamma']))}$, $\\alpha\\in{_show(axis_values(small['alpha']))}$, "
-                f"seeds {_show(small['seeds'])}; {_schedule(small, str(small['warmup_steps']) + ' steps')}; "
+                f"seeds {_show(small['seeds'])}{_replicates(small)}; "
+                f"{_schedule(small, str(small['warmup_steps']) + ' steps')}; "
                 f"{_loss_and_evaluation(small)}; {models['small']} models in {len(cells['small'])} cells.",
                 f"Activation-density sweep at $\\alpha={esweep['alpha']:g}$: $E\\in\\{{{densities}\\}}$, "
                 f"$\\gamma\\in{_show(axis_values(esweep['gamma']))}$, the small toys' widths and schedule at batch "

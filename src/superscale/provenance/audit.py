@@ -5,7 +5,7 @@
 Each step shows the rule, the script (or shell command), the commit the code was at and whether the
 tree had uncommitted changes, the params, the wall time, and every input with its SHA-256; an
 input whose content differs from the one the step read is flagged. Snakemake itself (a dry run
-with the run's config files, which results/provenance.json records) then says whether the output
+with the run's config files, which its provenance.json records) then says whether the output
 is up to date and, if not, why. Exit status: 0 up to date, 1 out of date, 2 unknown output.
 """
 
@@ -20,9 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from superscale.core.roots import DEFAULT_ROOTS, recorded_run
 from superscale.provenance.records import chain
-
-PROVENANCE = "results/provenance.json"
 
 
 def _short(digest: str | None) -> str:
@@ -97,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="superscale audit", description=__doc__.split("\n\n")[0])
     parser.add_argument("path", help="an output of the pipeline, relative to the workflow directory")
     parser.add_argument("--workdir", default=".", help="the workflow directory (default: .)")
-    parser.add_argument("--configfile", nargs="+", help=f"config files of the run (default: from {PROVENANCE})")
+    parser.add_argument("--configfile", nargs="+", help="config files of the run (default: from its provenance.json)")
     parser.add_argument("--no-snakemake", action="store_true", help="skip Snakemake's up-to-date check")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir)
-    records = chain(workdir, [args.path])
+    run = recorded_run(args.path, workdir)
+    records = chain(workdir, [args.path], run.get("roots", DEFAULT_ROOTS))
     if args.path not in records:
         print(
             f"{args.path}: no Snakemake record in {workdir / '.snakemake/metadata'}: not an output of a "
@@ -118,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"inputs changed since they were read: {', '.join(changed)}")
     if args.no_snakemake:
         return 1 if changed else 0
-    configfiles = args.configfile
-    if configfiles is None and (workdir / PROVENANCE).is_file():
-        configfiles = json.loads((workdir / PROVENANCE).read_text())["run"]["configfiles"]
+    configfiles = args.configfile if args.configfile is not None else run.get("configfiles")
     up_to_date, notes = snakemake_verdict(workdir, args.path, configfiles or [])
     verdict = {True: "yes", False: "no", None: "unknown"}[up_to_date]
     print(f"up to date (snakemake --dry-run): {verdict}")

@@ -6,7 +6,7 @@ list, the log, start and end times and the SHA-256 of every input of at most 1 M
 job ran. The header `job_header` writes as the first line of every script's log (superscale.provenance.runlog)
 adds what Snakemake does not keep: named params and wildcards, the git commit and whether the tree
 had uncommitted changes, package versions and the machine. Benchmark files follow the log's path
-(logs/X.log -> results/benchmarks/X.tsv), a convention every rule keeps.
+(<logs>/X.log -> <results>/benchmarks/X.tsv, superscale.core.roots), a convention every rule keeps.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import os
 from pathlib import Path
 
+from superscale.core.roots import DEFAULT_ROOTS, benchmark_of
 from superscale.paper.latex import escape
 from superscale.provenance.code import code_fingerprint
 from superscale.provenance.header import git, read_header
@@ -68,11 +69,10 @@ def _script(code: str | None, shellcmd: str | None) -> str | None:
     return os.path.normpath(os.path.join("rules", code.strip().strip("'\"")))
 
 
-def _benchmark(workdir: Path, log: str | None) -> dict | None:
-    if not log or not log.startswith("logs/"):
-        return None
-    path = workdir / "results" / "benchmarks" / (os.path.splitext(log[len("logs/") :])[0] + ".tsv")
-    if not path.is_file():
+def _benchmark(workdir: Path, log: str | None, roots: dict[str, str]) -> dict | None:
+    name = benchmark_of(log, roots)
+    path = workdir / name if name else None
+    if path is None or not path.is_file():
         return None
     with open(path) as handle:
         row = list(csv.DictReader(handle, delimiter="\t"))[-1]
@@ -97,7 +97,7 @@ def _code_changed(workdir: Path, script: str | None, code: str | None) -> bool |
     return not (workdir / script).is_file() or code != code_fingerprint(workdir / script, workdir / "src")
 
 
-def record(workdir: str | Path, path: str) -> dict | None:
+def record(workdir: str | Path, path: str, roots: dict[str, str] = DEFAULT_ROOTS) -> dict | None:
     """Everything known about how `path` was made; None for a file no rule made (a source file)."""
     workdir = Path(workdir)
     meta = metadata(workdir, path)
@@ -105,7 +105,7 @@ def record(workdir: str | Path, path: str) -> dict | None:
         return None
     log = (meta.get("log") or [None])[0]
     header = read_header(workdir / log) if log else None
-    benchmark = _benchmark(workdir, log)
+    benchmark = _benchmark(workdir, log, roots)
     recorded = {name: value.split(":", 1)[-1] for name, value in (meta.get("input_checksums") or {}).items()}
     inputs = {}
     for name in meta.get("input") or []:
@@ -145,7 +145,7 @@ def record(workdir: str | Path, path: str) -> dict | None:
     }
 
 
-def chain(workdir: str | Path, targets: list[str]) -> dict[str, dict]:
+def chain(workdir: str | Path, targets: list[str], roots: dict[str, str] = DEFAULT_ROOTS) -> dict[str, dict]:
     """The records of `targets` and of every output upstream of them, keyed by path; source files
     (configs, data, the figure style) appear only as inputs, with their SHA-256."""
     check_snakemake()
@@ -155,7 +155,7 @@ def chain(workdir: str | Path, targets: list[str]) -> dict[str, dict]:
         path = pending.pop()
         if path in records:
             continue
-        found = record(workdir, path)
+        found = record(workdir, path, roots)
         if found is None:
             continue
         records[path] = found

@@ -87,6 +87,32 @@ def _large_spec(large: dict, distribution: str, gamma: float, seed: int) -> Cell
     )
 
 
+def replicate_cells(small: dict) -> list[tuple[float, float, int]]:
+    """(gamma, alpha, seed) of the extra seeds `toy_small.replicates` asks for on chosen cells of the
+    grid (a second seed where a single seed's noise is the question, without doubling the grid)."""
+    replicates = small.get("replicates")
+    if not replicates:
+        return []
+    gammas, alphas = axis_values(small["gamma"]), axis_values(small["alpha"])
+    extra = []
+    for gamma, alpha in replicates["cells"]:
+        if not any(abs(gamma - g) < 1e-9 for g in gammas) or not any(abs(alpha - a) < 1e-9 for a in alphas):
+            raise ValueError(
+                f"config toy_small.replicates.cells: ({gamma}, {alpha}) is not a (gamma, alpha) cell of the "
+                "grid toy_small.gamma x toy_small.alpha; name cells of the grid"
+            )
+        for seed in replicates["seeds"]:
+            if seed in small["seeds"]:
+                raise ValueError(
+                    f"config toy_small.replicates.seeds: seed {seed} is already in toy_small.seeds; "
+                    "a replicate needs a seed the grid does not train"
+                )
+            gamma = next(g for g in gammas if abs(gamma - g) < 1e-9)
+            alpha = next(a for a in alphas if abs(alpha - a) < 1e-9)
+            extra.append((gamma, alpha, seed))
+    return extra
+
+
 def toy_cells(config: dict) -> dict[str, list[Cell]]:
     """Every cell of every family, in a fixed order."""
     small, esweep, fig18, large = (config[f"toy_{family}"] for family in FAMILIES)
@@ -108,6 +134,9 @@ def toy_cells(config: dict) -> dict[str, list[Cell]]:
             for alpha in axis_values(fig18["alpha"]):
                 spec = _small_spec(fig18_small, fig18["m"], alpha, small["density"], gamma, seed)
                 cells["fig18"].append(Cell("fig18", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
+    for gamma, alpha, seed in replicate_cells(small):
+        spec = _small_spec(small, small["m"], alpha, small["density"], gamma, seed)
+        cells["small"].append(Cell("small", f"g{g(gamma)}_a{v(alpha)}_s{seed}", spec))
     for seed in large["seeds"]:
         for distribution in large["distributions"]:
             for gamma in axis_values(large["gamma"]):

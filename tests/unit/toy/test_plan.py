@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from superscale.core.grid import axis_values
 from superscale.toy.cells import CellSpec
 from superscale.toy.plan import check_widths, esweep_densities, toy_cells, toy_plan
 from superscale.toy.resources import train_mem_mb, train_minutes
@@ -140,3 +141,32 @@ def test_sweeps_train_at_their_own_batch_where_set_and_borrow_only_equal_cells()
     plan = toy_plan(inherited, uses_gpu=False)
     assert {c.spec.batch_size for cells in plan.jobs["fig18"].values() for c in cells} == {2048}
     assert len(plan.jobs["esweep"]) == 1  # the E = 1 cell is the small grid's
+
+
+def test_replicates_add_seeds_on_named_cells_only():
+    config = copy.deepcopy(TINY)
+    config["toy_small"]["replicates"] = {"cells": [[-1.0, 1.5]], "seeds": [1, 2]}
+    names = [cell.name for cell in toy_cells(config)["small"]]
+    assert len(names) == 2 * 2 + 2 and {"g-1.0000_a1.5000_s1", "g-1.0000_a1.5000_s2"} <= set(names)
+    assert len(toy_cells(config)["esweep"]) == len(toy_cells(TINY)["esweep"])  # the grid's seeds only
+    off_grid = copy.deepcopy(config)
+    off_grid["toy_small"]["replicates"]["cells"] = [[-1.0, 1.25]]
+    with pytest.raises(ValueError, match=r"toy_small.replicates.cells: \(-1.0, 1.25\) is not a \(gamma, alpha\) cell"):
+        toy_cells(off_grid)
+    seed_twice = copy.deepcopy(config)
+    seed_twice["toy_small"]["replicates"]["seeds"] = [0]
+    with pytest.raises(ValueError, match="seed 0 is already in toy_small.seeds"):
+        toy_cells(seed_twice)
+
+
+def test_study_config_trains_a_4x4_paper_subgrid_in_the_paper_setting_and_reseeds_the_defaults_cells():
+    study = yaml.safe_load((ROOT / "config/study.yaml").read_text())
+    small = study["toy_small"]
+    paper_gamma, paper_alpha = (axis_values(PAPER["toy_small"][axis]) for axis in ("gamma", "alpha"))
+    assert len(small["gamma"]) >= 4 and len(small["alpha"]) >= 4
+    assert all(min(abs(g - p) for p in paper_gamma) < 1e-9 for g in small["gamma"])
+    assert all(min(abs(a - p) for p in paper_alpha) < 1e-9 for a in small["alpha"])
+    for key in ("n", "m", "batch_size", "steps", "lr", "warmup_steps", "min_lr_ratio", "loss_scale", "eval_batches"):
+        assert small[key] == PAPER["toy_small"][key], key
+    default_cells = {(g, a) for g in DEFAULT["toy_small"]["gamma"] for a in DEFAULT["toy_small"]["alpha"]}
+    assert {tuple(cell) for cell in small["replicates"]["cells"]} == default_cells
