@@ -53,7 +53,7 @@ def test_one_cell_of_the_paper_grid_plans_its_training_alone(tmp_path):
     """The README's command for checking one cell of config/paper.yaml on a CPU: one training job
     in the paper's setting, its metrics and its own fit, nothing else of the 170-cell grid."""
     workdir = copy_workflow(tmp_path)
-    target = "results/fits/cells/small/g-0.5556_a1.5000_s0.csv"
+    target = "results/paper-grid/fits/cells/small/g-0.5556_a1.5000_s0.csv"
     output = snakemake(workdir, "--dry-run", "--configfile", "config/paper.yaml", "--", target)
     assert planned_jobs(output) == {"train_toy": 1, "toy_cell_metrics": 1, "fit_toy_cell": 1}
-    assert "results/toy/small/weights/g-0.5556_a1.5000_s0.pt" in output and "threads: 2" in output
+    assert "results/paper-grid/toy/small/weights/g-0.5556_a1.5000_s0.pt" in output and "threads: 2" in output

@@ -31,7 +31,7 @@ from superscale.core.schedule import Schedule
 from superscale.core.stored import load_payload
 from superscale.llm.loss import load_model
 from superscale.llm.registry import RegistryError, load_registry
-from superscale.llm.weights import WeightError, fetch, read_head
+from superscale.llm.weights import WeightError, fetch, load_manifest, read_head
 from superscale.llm.weights import hub as hub_source
 from superscale.llm.weights.architecture import model_shape
 from superscale.shapes.measures import load_trained
@@ -144,7 +144,7 @@ def test_a_configfile_missing_a_section_or_key_is_refused_not_completed_from_the
     "config, paper",
     [
         ("tiny.yaml", "paper/main.pdf"),
-        ("config/paper.yaml", "paper/main.pdf"),
+        ("config/paper.yaml", "results/paper-grid/paper/main.pdf"),
         ("config/study.yaml", "results/study/paper/main.pdf"),
     ],
 )
@@ -423,6 +423,12 @@ def test_a_local_model_changed_after_its_fetch_is_refused_where_read_with_the_re
     tokenizer.write_text(tokenizer.read_text()[:-10])  # every file of the snapshot is checked, not only the head
     with pytest.raises(WeightError, match=r"tokenizer.json has \d+ bytes, not the \d+ it had when fetched"):
         load_model("tiny", again)
+    # a manifest read from another config's resources root names that file in the advice
+    stored = tmp_path / "resources/study/llm/tiny.json"
+    stored.parent.mkdir(parents=True)
+    stored.write_text(json.dumps(again))
+    with pytest.raises(WeightError, match=re.escape(f"--forcerun {stored}`")):
+        load_model("tiny", load_manifest(stored))
 
 
 @pytest.mark.integration

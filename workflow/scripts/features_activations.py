@@ -2,7 +2,6 @@
 training and held-out windows, one file per depth; the same for the randomly initialised null
 model; and the token at every training position (superscale.features.activations)."""
 
-import json
 import logging
 import time
 
@@ -11,6 +10,7 @@ import torch
 
 from superscale.features.activations import collect, layer_index, random_model, split_documents
 from superscale.llm.loss import load_model
+from superscale.llm.weights import load_manifest
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -66,7 +66,7 @@ def save(parts, layers, paths, name, n_layer, source):
 
 with logged(smk):
     name, settings = smk.wildcards.model, smk.params.settings
-    manifest = json.load(open(smk.input.manifest))
+    manifest = load_manifest(smk.input.manifest)
     model, tokenizer = load_model(name, manifest, threads=smk.threads, device=smk.params.device)
     text_config = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
     n_layer = text_config.num_hidden_layers

@@ -9,7 +9,7 @@ import torch
 from superscale.core.stored import load_payload
 from superscale.features.dictionary import load
 from superscale.features.splice import reference_losses, splice_losses
-from superscale.llm.weights import read_head
+from superscale.llm.weights import load_manifest, read_head
 from superscale.provenance.runlog import logged
 
 smk = snakemake
@@ -17,7 +17,7 @@ smk = snakemake
 with logged(smk):
     torch.set_num_threads(smk.threads)
     name = smk.wildcards.model
-    head = torch.from_numpy(read_head(name, smk.params.entry, json.load(open(smk.input.manifest))).matrix)
+    head = torch.from_numpy(read_head(name, smk.params.entry, load_manifest(smk.input.manifest)).matrix)
     by_depth = {Path(path).stem: path for path in smk.input.activations}
     rows, references = [], {}
     for weights in smk.input.dictionaries:

@@ -5,14 +5,14 @@ import time
 
 from superscale.llm.registry import head_width
 from superscale.llm.unembedding import head_statistics
-from superscale.llm.weights import read_head
+from superscale.llm.weights import load_manifest, read_head
 from superscale.provenance.runlog import logged
 
 smk = snakemake
 
 with logged(smk):
     name, entry, settings = smk.wildcards.model, smk.params.entry, smk.params.settings
-    manifest = json.load(open(smk.input.manifest))
+    manifest = load_manifest(smk.input.manifest)
     started = time.perf_counter()
     head = read_head(name, entry, manifest)
     print(

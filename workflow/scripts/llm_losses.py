@@ -14,13 +14,14 @@ import time
 
 from superscale.llm.loss import evaluate, load_model, unavailable_row
 from superscale.llm.texts import TextUnavailable, evaluation_documents
+from superscale.llm.weights import load_manifest
 from superscale.provenance.runlog import logged
 
 smk = snakemake
 
 with logged(smk):
     name, settings = smk.wildcards.model, smk.params.settings
-    manifest = json.load(open(smk.input.manifest))
+    manifest = load_manifest(smk.input.manifest)
     model, tokenizer = load_model(name, manifest, threads=smk.threads, device=smk.params.device)
     for dataset, path in zip(smk.params.datasets, smk.output.losses):
         spec = smk.params.datasets[dataset]

@@ -5,6 +5,7 @@ import json
 
 import pandas as pd
 
+from superscale.llm.weights import load_manifest
 from superscale.llm.weights.architecture import model_shape
 from superscale.provenance.runlog import logged
 from superscale.shapes.compressed_sensing import implied_density
@@ -14,7 +15,7 @@ smk = snakemake
 with logged(smk):
     rows = []
     for head_path, manifest_path in zip(smk.input.heads, smk.input.manifests):
-        head, manifest = json.load(open(head_path)), json.load(open(manifest_path))
+        head, manifest = json.load(open(head_path)), load_manifest(manifest_path)
         name = manifest["model"]
         if head["model"] != name:
             raise ValueError(f"{head_path} holds model {head['model']}, {manifest_path} model {name}")

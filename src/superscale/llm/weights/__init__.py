@@ -23,6 +23,7 @@ raises WeightError naming the model and the file, never a silently wrong matrix.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,15 @@ class WeightError(RuntimeError):
     """Weights that cannot be fetched or read as the registry describes them."""
 
 
-# rule llm_fetch's output, named in the advice to fetch a model again
+# rule llm_fetch's output under the default resources root, named in the advice to fetch a model
+# again where the manifest was not read from a file (load_manifest records the file)
 MANIFEST = "resources/llm/{model}.json"
+
+
+def load_manifest(path: str | Path) -> dict:
+    """A model's manifest as llm_fetch wrote it, with the file it came from (under the run's
+    resources root), so that advice to fetch the model again names that file."""
+    return json.loads(Path(path).read_text()) | {"manifest_file": str(path)}
 
 
 @dataclass
@@ -88,7 +96,8 @@ def verify(name: str, manifest: dict) -> None:
         )
         raise WeightError(
             f"model {name}: {path} {problem}; fetch it again ({again}) and redo what was made from it: "
-            f"`snakemake --cores all --forcerun {MANIFEST.format(model=name)}`, with your run's --configfile"
+            f"`snakemake --cores all --forcerun {manifest.get('manifest_file', MANIFEST.format(model=name))}`, "
+            "with your run's --configfile"
         )
 
 
