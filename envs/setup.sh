@@ -11,7 +11,7 @@ if ! command -v latexmk >/dev/null; then
         sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages
     fi
 fi
-# SLURM for tests/test_slurm.py: optional, so a slow or missing apt cannot fail the set-up
+# SLURM for tests/workflow/test_slurm.py: optional, so a slow or missing apt cannot fail the set-up
 # (the SLURM tests then skip and say why).
 if ! command -v sbatch >/dev/null; then
     timeout 600 bash tests/slurm/cluster.sh install >/dev/null 2>&1 \

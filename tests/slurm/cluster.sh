@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A single-node SLURM cluster on this machine, for the SLURM integration test (tests/test_slurm.py).
+# A single-node SLURM cluster on this machine, for the SLURM integration test (tests/workflow/test_slurm.py).
 #   bash tests/slurm/cluster.sh install   Debian's slurmctld, slurmd, slurm-client and munge (root)
 #   bash tests/slurm/cluster.sh start     munge key, slurm.conf, then munged, slurmctld, slurmd
 #   bash tests/slurm/cluster.sh stop      stop the daemons this script started, remove its slurm.conf
