@@ -18,6 +18,7 @@ from superscale.llm.texts import available as text_available
 from superscale.llm.weights.local import fingerprint as local_fingerprint
 from superscale.paper.methods import PAPER_SECTIONS
 from superscale.provenance.code import code_fingerprint as fingerprint
+from superscale.provenance.code import keep_between_runs
 from superscale.shapes.plan import ladder_plan, shape_plan
 from superscale.shapes.plan import train_mem_mb as shape_train_mem_mb
 from superscale.shapes.plan import train_minutes as shape_train_minutes
@@ -98,6 +99,10 @@ wildcard_constraints:
     small_figure="|".join(SMALL_FIGURES),
     large_figure="|".join(LARGE_FIGURES),
     esweep_figure="|".join(ESWEEP_FIGURES),
+
+
+# Each module's meaning is kept between workflow parses, keyed by its text (a no-op run's largest cost)
+keep_between_runs(".snakemake/superscale/code-meanings.json")
 
 
 def code_fingerprint(script):

@@ -5,16 +5,68 @@ other modules (read from the import statements, not kept by hand). The fingerpri
 file's syntax tree with docstrings removed, so comments, docstrings and formatting do not change it
 and any change to what the code does does. The rules pass it as a param, and Snakemake's params
 trigger then reruns exactly the jobs whose code changed in meaning.
+
+Parsing every module again on each workflow parse costs about a second and a half (a no-op run's
+largest share), so `keep_between_runs` keeps each file's meaning and imports in a file keyed by
+its content: a file is parsed again only when its text changed.
 """
 
 from __future__ import annotations
 
 import ast
+import atexit
 import hashlib
+import json
+import os
+import sys
 from functools import cache
 from pathlib import Path
 
 PACKAGE = "superscale"
+
+# content key -> {"meaning": ..., "imports": [...]}, loaded by keep_between_runs
+_kept: dict[str, dict] = {}
+_used: set[str] = set()
+
+
+def keep_between_runs(file: str | Path) -> None:
+    """Read the meanings and imports kept in `file` and write back those used when the process ends
+    (entries of files no longer read are dropped, so the file does not grow)."""
+    file = Path(file)
+    try:
+        _kept.update(json.loads(file.read_text()))
+    except (OSError, ValueError):  # absent or unreadable: everything is parsed once and kept
+        pass
+
+    def write() -> None:
+        kept = {key: _kept[key] for key in sorted(_used) if key in _kept}
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_name(f"{file.name}.{os.getpid()}")
+        partial.write_text(json.dumps(kept))
+        os.replace(partial, file)
+
+    atexit.register(write)
+
+
+def _key(text: str, path: Path, src: Path) -> str:
+    """What a file's meaning and imports depend on: its text, where it sits in the package (relative
+    imports), and the Python whose syntax tree is dumped."""
+    where = path.relative_to(src) if src in path.parents else Path("script")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"{sys.version_info.major}.{sys.version_info.minor}:{where}:{digest}"
+
+
+def _kept_entry(path: Path, src: Path) -> dict:
+    """The file's meaning and imports: kept ones where its text is unchanged, else computed."""
+    text = path.read_text()
+    key = _key(text, path, src)
+    _used.add(key)
+    if key not in _kept:
+        _kept[key] = {
+            "meaning": _meaning_of_text(text, str(path)),
+            "imports": sorted(_imported_by_text(text, path, src)),
+        }
+    return _kept[key]
 
 
 @cache
@@ -40,7 +92,7 @@ def _module_name(path: Path, src: Path) -> str:
 
 def _imported(path: Path, src: Path) -> frozenset[str]:
     """Dotted names of the package's modules that `path` imports anywhere in its body."""
-    return _imported_by_text(path.read_text(), path, src)
+    return frozenset(_kept_entry(path, src)["imports"])
 
 
 @cache
@@ -98,11 +150,6 @@ class _StripDocstrings(ast.NodeTransformer):
         return node
 
 
-def meaning(path: Path) -> str:
-    """The file's syntax tree without docstrings, comments, positions or layout."""
-    return _meaning_of_text(path.read_text(), str(path))
-
-
 @cache
 def _meaning_of_text(text: str, filename: str) -> str:
     """Keyed by content: every rule's fingerprint reads the same shared modules, so a workflow
@@ -117,5 +164,5 @@ def code_fingerprint(script: str | Path, src: str | Path) -> str:
     digest = hashlib.sha256()
     for path in code_files(script, src):
         name = _module_name(path, src) if src in path.parents else "script"
-        digest.update(f"{name}\n{meaning(path)}\n".encode())
+        digest.update(f"{name}\n{_kept_entry(path, src)['meaning']}\n".encode())
     return digest.hexdigest()

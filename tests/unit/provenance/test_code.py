@@ -64,3 +64,33 @@ def test_a_change_in_meaning_changes_the_fingerprint_of_its_importers_only(tree)
     evaluation.write_text(evaluation.read_text() + "\nEXTRA = 1\n")
     assert code_fingerprint(train, src) == before[train]
     assert code_fingerprint(metrics, src) != before[metrics]
+
+
+def test_meanings_kept_between_runs_are_reused_while_a_files_text_is_unchanged(tree):
+    """A second process reads each module's meaning from the kept file (a planted entry proves it),
+    and a module whose text changed is parsed again."""
+    import json
+    import subprocess
+    import sys
+
+    kept = tree / "kept.json"
+    run = (
+        "import sys; from pathlib import Path; from superscale.provenance.code import code_fingerprint, "
+        f"keep_between_runs; keep_between_runs({str(kept)!r}); "
+        f"print(code_fingerprint(Path({str(tree / 'scripts/fit_toy.py')!r}), Path({str(tree / 'src')!r})))"
+    )
+
+    def fingerprint() -> str:
+        env = {"PYTHONPATH": str(tree / "src"), "PATH": "/usr/bin:/bin"}
+        return subprocess.run([sys.executable, "-c", run], env=env, capture_output=True, text=True, check=True).stdout
+
+    fresh = fingerprint()
+    assert fresh.strip() == code_fingerprint(tree / "scripts/fit_toy.py", tree / "src")
+    entries = json.loads(kept.read_text())
+    script = next(key for key in entries if ":script:" in key)
+    entries[script]["meaning"] = "planted"
+    kept.write_text(json.dumps(entries))
+    assert fingerprint() != fresh  # the kept meaning was used, not a new parse
+    script_file = tree / "scripts/fit_toy.py"
+    script_file.write_text(script_file.read_text() + "\nx = 1\n")
+    assert fingerprint().strip() == code_fingerprint(script_file, tree / "src")  # changed text: parsed again
