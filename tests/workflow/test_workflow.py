@@ -15,6 +15,7 @@ import pytest
 import yaml
 from workflow_copy import planned_jobs
 
+from superscale.paper.latex import log_problems
 from superscale.provenance.records import sha256
 
 pytestmark = pytest.mark.integration
@@ -41,6 +42,7 @@ def test_full_run_builds_paper_and_tables(built):
     assert (built / "paper/main.pdf").stat().st_size > 10_000
     latex_log = (built / "paper/main.log").read_text(errors="replace")
     assert "undefined" not in latex_log and "Citation" not in latex_log
+    assert log_problems(latex_log) == []  # no box runs into the margin, no "??" in the text
     metrics = pd.read_csv(built / "results/toy/small/metrics.csv")
     assert len(metrics) == 2 * 2 * 3  # gamma x alpha x m, one seed
     assert {"loss", "phi_half", "phi_one", "mean_sq_overlap", "ambiguity"} <= set(metrics.columns)

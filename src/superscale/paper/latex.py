@@ -58,3 +58,16 @@ def frame_tabular(frame: pd.DataFrame, columns: list[tuple[str, str, object]]) -
     """A tabular of a frame, one body line per row, from (alignment, header, row -> text) triples."""
     rows = [" & ".join(str(cell(row)) for _, _, cell in columns) for row in frame.itertuples()]
     return tabular("".join(align for align, _, _ in columns), " & ".join(head for _, head, _ in columns), rows)
+
+
+_LOG_PROBLEMS = re.compile(
+    r"^(Overfull \\[hv]box .*|.*(?:Reference|Citation) `[^']*' .*undefined.*|"
+    r"LaTeX Warning: There were undefined (?:references|citations)\.)$",
+    re.M,
+)
+
+
+def log_problems(log: str) -> list[str]:
+    """The lines of a LaTeX log that a reader would see in the PDF: boxes running into the margin
+    (Overfull), and references or citations printed as "??"."""
+    return _LOG_PROBLEMS.findall(log)
