@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
 from superscale.toy.fits import THEORY_EXPONENTS
@@ -30,6 +31,34 @@ def colour_scale(values) -> ScalarMappable:
     values = np.asarray(values, dtype=float)
     cmap = mpl.colormaps[mpl.rcParams["image.cmap"]]
     return ScalarMappable(Normalize(np.nanmin(values), np.nanmax(values)), cmap)
+
+
+# The smallest grids a figure's forms need: a colour bar reads a scale from at least three values
+# (with fewer, each value gets its own legend entry), a line shows a trend through at least three
+# points (through two it draws a shape, such as a transition, that the grid did not measure).
+MIN_COLOURBAR_VALUES = 3
+MIN_LINE_POINTS = 3
+
+
+def curve_format(points: int) -> str:
+    """Markers joined by a line where there are enough points for a trend, markers alone otherwise."""
+    return "o-" if points >= MIN_LINE_POINTS else "o"
+
+
+def colour_key(fig, ax, scale: ScalarMappable, values, label: str, name: str, entries=None, bar_axes=None) -> None:
+    """The key to a colour: a colour bar over `values` (labelled `label`, beside `bar_axes` or ax)
+    where they are enough to read a scale, else a legend entry per value ("name = value"). The
+    legend on ax also holds `entries` (handles, labels), by default ax's labelled artists."""
+    handles, labels = entries if entries is not None else ax.get_legend_handles_labels()
+    handles, labels = list(handles), list(labels)
+    values = np.unique(np.asarray(values, dtype=float))
+    if len(values) >= MIN_COLOURBAR_VALUES:
+        fig.colorbar(scale, ax=bar_axes if bar_axes is not None else ax, label=label)
+    else:
+        handles += [Line2D([], [], ls="none", marker="o", ms=3.5, color=scale.to_rgba(v)) for v in values]
+        labels += [f"${name}={v:.3g}$" for v in values]
+    if handles:
+        ax.legend(handles, labels)
 
 
 def theory_lines(ax, alphas, names) -> None:

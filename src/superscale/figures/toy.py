@@ -22,7 +22,17 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import LogFormatter
 
 from superscale.core.grid import nearest
-from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent_error, theory_lines, width_axis
+from superscale.figures.style import (
+    MIN_LINE_POINTS,
+    NORM_LABEL,
+    OVERLAP,
+    colour_key,
+    colour_scale,
+    curve_format,
+    exponent_error,
+    theory_lines,
+    width_axis,
+)
 from superscale.toy.features import feature_probabilities
 from superscale.toy.fits import weak_loss_integral
 from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_variance
@@ -159,14 +169,19 @@ def fig3_representation(norms: pd.DataFrame, metrics: pd.DataFrame, n: int) -> F
     ax = axes["phi"]
     table = _seed_mean(_at(metrics, alpha=1.0))
     m_scale = colour_scale(np.log10(table["m"]))
+    gammas = table["gamma"].nunique()
     for m, rows in table.groupby("m"):
         colour = m_scale.to_rgba(np.log10(m))
-        ax.plot(rows["gamma"], rows["phi_half"], "o-", color=colour, ms=3)
+        ax.plot(rows["gamma"], rows["phi_half"], curve_format(gammas), color=colour, ms=3)
         ax.axhline(m / n, ls="--", lw=0.8, color=colour)
     ax.set(yscale="log", xlabel=r"$\gamma$", ylabel=r"$\phi_{1/2}$")
     _title(ax, "b", alpha=table["alpha"].iloc[0])
+    if gammas < MIN_LINE_POINTS:  # the transition between the regimes needs gammas between them
+        ax.text(
+            0.5, 0.03, f"{gammas} values of $\\gamma$: transition not resolved", transform=ax.transAxes, ha="center"
+        )
     ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="$m/n$")], loc="upper right")
-    fig.colorbar(m_scale, ax=ax, label=r"$\log_{10} m$")
+    colour_key(fig, ax, m_scale, np.log10(table["m"]), r"$\log_{10} m$", r"\log_{10} m")
     return fig
 
 
@@ -187,15 +202,14 @@ def fig4_weak(metrics: pd.DataFrame, fits: pd.DataFrame, cases: pd.DataFrame, n:
     ax.xaxis.set_major_formatter(LogFormatter())  # plain numbers: short enough for minor labels too
     ax.xaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
     ax.set_title(r"(a) $\gamma > 0$", loc="left")
-    ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="theory (Eq. 14)")])
-    fig.colorbar(alpha_scale, ax=ax, label=r"$\alpha$")
+    ax.plot([], [], "--", color="0.3", label="theory (Eq. 14)")
+    colour_key(fig, ax, alpha_scale, weak["alpha"], r"$\alpha$", r"\alpha")
 
     gamma_scale = colour_scale(fits["gamma"])
     _exponents(bx, _on_cases(fits, cases), gamma_scale, "o")
     theory_lines(bx, fits["alpha"], ["weak"])
     bx.set_title("(b) least ambiguous cases", loc="left")
-    bx.legend()
-    fig.colorbar(gamma_scale, ax=bx, label=r"$\gamma$")
+    colour_key(fig, bx, gamma_scale, fits["gamma"], r"$\gamma$", r"\gamma")
     return fig
 
 
@@ -235,8 +249,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     width_axis(ax, strong["m"])
     ax.set(yscale="log", ylabel=rf"$\langle {OVERLAP} \rangle$")
     ax.set_title(r"(d) $\gamma < 0$", loc="left")
-    ax.legend()
-    fig.colorbar(alpha_scale, ax=[axes["c"], axes["d"]], label=r"$\alpha$")
+    colour_key(fig, ax, alpha_scale, strong["alpha"], r"$\alpha$", r"\alpha", bar_axes=[axes["c"], axes["d"]])
 
     ax = axes["e"]
     gamma_scale = colour_scale(fits["gamma"])
@@ -248,9 +261,9 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ]
     theory_lines(ax, fits["alpha"], ["strong_flat", "strong_skewed", "weak"])
     lines, labels = ax.get_legend_handles_labels()
-    ax.legend(markers + lines, [r"$\gamma < 0$", "Fig. 4b cases"] + labels)
     ax.set_title("(e)", loc="left")
-    fig.colorbar(gamma_scale, ax=ax, label=r"$\gamma$")
+    entries = (markers + lines, [r"$\gamma < 0$", "Fig. 4b cases"] + labels)
+    colour_key(fig, ax, gamma_scale, fits["gamma"], r"$\gamma$", r"\gamma", entries)
     return fig
 
 
