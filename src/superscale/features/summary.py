@@ -12,7 +12,7 @@ import pandas as pd
 
 from superscale.features.laws import EXPONENTS
 from superscale.features.transfer import alpha_m_by_gamma
-from superscale.paper.latex import escape
+from superscale.paper.latex import NARROW_COLUMNS, escape
 
 DICTIONARY = ["model", "depth", "size"]
 
@@ -138,7 +138,15 @@ def _size_shifts(laws: pd.DataFrame) -> str:
 
 def _tabular(columns: str, header: str, lines: list[str]) -> str:
     return "\n".join(
-        [rf"\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", r"\midrule", *lines, r"\bottomrule"]
+        [
+            NARROW_COLUMNS,
+            rf"\begin{{tabular}}{{{columns}}}",
+            r"\toprule",
+            header + r" \\",
+            r"\midrule",
+            *lines,
+            r"\bottomrule",
+        ]
         + [r"\end{tabular}"]
     )
 

@@ -39,6 +39,7 @@ from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_vari
 
 GRID = ["gamma", "alpha", "m"]
 ALPHA_M_MAX = 2.3  # top of the paper's alpha_m colour range (Fig. 9b)
+MAX_ANNOTATED_CELLS = 25  # a heatmap with no more cells than this carries each cell's value
 
 GRID_LABELS = {  # how a grid point is written: gamma as in the paper (-0.778), alpha exactly (1.125)
     "gamma": lambda value: rf"$\gamma={value:.3g}$",
@@ -137,6 +138,12 @@ def _heatmap(ax, table: pd.DataFrame, value: str, vmin: float, vmax: float):
     ax.set_xticks(xticks, xlabels, rotation=45)
     ax.set_yticks(yticks, ylabels)
     ax.tick_params(length=0)
+    if grid.size <= MAX_ANNOTATED_CELLS:  # few cells: their values written in, read as a small table
+        for (i, j), cell in np.ndenumerate(grid.to_numpy()):
+            if np.isfinite(cell):
+                shade = mesh.cmap(mesh.norm(cell))
+                ink = "k" if 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5 else "w"
+                ax.text(j + 0.5, i + 0.5, f"{cell:.2f}", ha="center", va="center", color=ink)
     return mesh
 
 

@@ -39,6 +39,11 @@ def escape(text: object) -> str:
     return _TEX_PATTERN.sub(lambda match: _TEX_SYMBOLS.get(match.group(0)) or escape[match.group(0)], str(text))
 
 
+# Half LaTeX's column gap, for the tables whose columns multiply with the config (models, texts,
+# dictionaries) or hold long words: the table floats set it locally, so the text keeps its own.
+NARROW_COLUMNS = r"\setlength{\tabcolsep}{3pt}"
+
+
 def tabular(columns: str, header: str, rows: list[str]) -> str:
     """A booktabs tabular from its column spec, header line and body lines."""
     return "\n".join(

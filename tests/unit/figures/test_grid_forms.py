@@ -42,3 +42,11 @@ def test_two_points_are_not_joined_by_a_line():
     (ax,) = fig.axes
     assert all(line.get_linestyle() == "None" for line in ax.get_lines())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [r"$\gamma=-1$"]
+
+
+def test_a_small_heatmap_carries_its_values():
+    from superscale.figures.toy import fig10_r2
+
+    fits = pd.DataFrame(dict(gamma=[-1.0, -1.0, 1.0, 1.0], alpha=[1.0, 2.0, 1.0, 2.0], r2=[0.99, 0.5, 0.8, np.nan]))
+    (ax, _) = fig10_r2(fits).axes
+    assert sorted(t.get_text() for t in ax.texts) == ["0.50", "0.80", "0.99"]  # the missing cell stays blank
