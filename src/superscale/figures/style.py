@@ -45,10 +45,11 @@ def curve_format(points: int) -> str:
     return "o-" if points >= MIN_LINE_POINTS else "o"
 
 
-def colour_key(fig, ax, scale: ScalarMappable, values, label: str, name: str, entries=None, bar_axes=None) -> None:
+def colour_key(fig, ax, scale: ScalarMappable, values, label: str, name, entries=None, bar_axes=None) -> None:
     """The key to a colour: a colour bar over `values` (labelled `label`, beside `bar_axes` or ax)
-    where they are enough to read a scale, else a legend entry per value ("name = value"). The
-    legend on ax also holds `entries` (handles, labels), by default ax's labelled artists."""
+    where they are enough to read a scale, else a legend entry per value ("name = value", or
+    name(value) where name is a function). The legend on ax also holds `entries` (handles,
+    labels), by default ax's labelled artists."""
     handles, labels = entries if entries is not None else ax.get_legend_handles_labels()
     handles, labels = list(handles), list(labels)
     values = np.unique(np.asarray(values, dtype=float))
@@ -56,7 +57,7 @@ def colour_key(fig, ax, scale: ScalarMappable, values, label: str, name: str, en
         fig.colorbar(scale, ax=bar_axes if bar_axes is not None else ax, label=label)
     else:
         handles += [Line2D([], [], ls="none", marker="o", ms=3.5, color=scale.to_rgba(v)) for v in values]
-        labels += [f"${name}={v:.3g}$" for v in values]
+        labels += [name(v) if callable(name) else f"${name}={v:.3g}$" for v in values]
     if handles:
         ax.legend(handles, labels)
 

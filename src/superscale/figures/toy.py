@@ -188,7 +188,7 @@ def fig3_representation(norms: pd.DataFrame, metrics: pd.DataFrame, n: int) -> F
             0.5, 0.03, f"{gammas} values of $\\gamma$: transition not resolved", transform=ax.transAxes, ha="center"
         )
     ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="$m/n$")], loc="upper right")
-    colour_key(fig, ax, m_scale, np.log10(table["m"]), r"$\log_{10} m$", r"\log_{10} m")
+    colour_key(fig, ax, m_scale, np.log10(table["m"]), r"$\log_{10} m$", lambda v: f"$m={10**v:.0f}$")
     return fig
 
 
