@@ -184,7 +184,7 @@ def fig8_theory(metrics: pd.DataFrame) -> Figure:
     )
     axes[1].plot([low, high], [low, high], "--", color="0.3", lw=0.8, label="$y=x$")
     axes[1].set(
-        xscale="log", yscale="log", xlabel=r"$\sum_{i>\phi_{1/2}n} (\frac{4}{3} p_i - p_i^2)$", ylabel="loss $L$"
+        xscale="log", yscale="log", xlabel=r"$\sum\,(\frac{4}{3} p_i - p_i^2)$ over $i>\phi_{1/2}n$", ylabel="loss $L$"
     )
     axes[2].plot(m, m / n, "--", color="0.3", lw=0.8, label="$m/n$")
     axes[2].plot(m, np.minimum(1, m**2 / (2 * n)), ":", color="0.3", lw=0.9, label=r"$\min\{1, m^2/2n\}$")

@@ -55,11 +55,13 @@ def colour_key(fig, ax, scale: ScalarMappable, values, label: str, name, entries
     values = np.unique(np.asarray(values, dtype=float))
     if len(values) >= MIN_COLOURBAR_VALUES:
         fig.colorbar(scale, ax=bar_axes if bar_axes is not None else ax, label=label)
-    else:
-        handles += [Line2D([], [], ls="none", marker="o", ms=3.5, color=scale.to_rgba(v)) for v in values]
-        labels += [name(v) if callable(name) else f"${name}={v:.3g}$" for v in values]
-    if handles:
-        ax.legend(handles, labels)
+        if handles:
+            ax.legend(handles, labels)
+        return
+    handles += [Line2D([], [], ls="none", marker="o", ms=3.5, color=scale.to_rgba(v)) for v in values]
+    labels += [name(v) if callable(name) else f"${name}={v:.3g}$" for v in values]
+    # where the colour bar would be, beside the axes: no point or error bar runs under it
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
 def theory_lines(ax, alphas, names) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import LogFormatter
+from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
 from superscale.figures.style import (
@@ -87,6 +87,7 @@ def _title(ax, panel: str, **values: float) -> None:
 def _norm_histogram(ax, norms: np.ndarray, log: bool) -> None:
     ax.hist(norms, bins=40, density=True, log=log, color="C0")
     ax.set(xlabel=NORM_LABEL, ylabel="density")
+    ax.yaxis.set_minor_formatter(NullFormatter())  # a log axis under a decade labels minor ticks, which collide
 
 
 def _rank_bars(ax, n: int, alpha: float, colours) -> None:
@@ -184,9 +185,7 @@ def fig3_representation(norms: pd.DataFrame, metrics: pd.DataFrame, n: int) -> F
     ax.set(yscale="log", xlabel=r"$\gamma$", ylabel=r"$\phi_{1/2}$")
     _title(ax, "b", alpha=table["alpha"].iloc[0])
     if gammas < MIN_LINE_POINTS:  # the transition between the regimes needs gammas between them
-        ax.text(
-            0.5, 0.03, f"{gammas} values of $\\gamma$: transition not resolved", transform=ax.transAxes, ha="center"
-        )
+        ax.set_xlabel(f"$\\gamma$\n({gammas} values: transition not resolved)")
     ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="$m/n$")], loc="upper right")
     colour_key(fig, ax, m_scale, np.log10(table["m"]), r"$\log_{10} m$", lambda v: f"$m={10**v:.0f}$")
     return fig
