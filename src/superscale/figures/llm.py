@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 MARKERS = "osD^v<>pP*X"
 COLUMNS = 3  # panels per row of a figure printed at the text's width: wider rows would shrink its 7 pt text
@@ -195,7 +195,10 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
     else:
         left.text(0.5, 0.5, "no parameter counts", ha="center", va="center", transform=left.transAxes)
     models = fits["size_exponent_models"]
-    left.set(xlabel="$m$", ylabel="$N$ (parameters)", title=f"(a) models here: exponent {models['exponent']:.2f}")
+    exponent = (
+        f"exponent {models['exponent']:.2f}" if np.isfinite(models["exponent"]) else "no exponent (too few counts)"
+    )
+    left.set(xlabel="$m$", ylabel="$N$ (parameters)", title=f"(a) models here: {exponent}")
     chin = fits["chinchilla"]
     right.scatter(chinchilla.d_model, chinchilla.n_params, s=8, zorder=3)
     m = np.geomspace(chinchilla.d_model.min(), chinchilla.d_model.max(), 20)
@@ -208,9 +211,10 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
         label=rf"$N\propto m^{{{chin['exponent']:.2f}\pm{_se(chin['exponent_se'])}}}$",
     )
     right.set(xscale="log", yscale="log", xlabel="$m$", title="(b) Chinchilla (Hoffmann et al. Table A9)")
-    for ax in (left, right):  # spans under a decade label their minor ticks, which collide
+    for ax in (left, right):  # labels at 1, 2 and 5 times each power of ten, none in between to collide
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.yaxis.set_minor_formatter(NullFormatter())
     right.legend()
     return fig
 
