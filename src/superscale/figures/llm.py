@@ -211,7 +211,7 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
         label=rf"$N\propto m^{{{chin['exponent']:.2f}\pm{_se(chin['exponent_se'])}}}$",
     )
     right.set(xscale="log", yscale="log", xlabel="$m$", title="(b) Chinchilla (Hoffmann et al. Table A9)")
-    for ax in (left, right):  # labels at 1, 2 and 5 times each power of ten, none in between to collide
+    for ax in (left, right) if len(sized) else (right,):  # labels at 1, 2, 5 x 10^k, none between to collide
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
         ax.xaxis.set_minor_formatter(NullFormatter())
