@@ -11,15 +11,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
+from superscale.figures.style import TEXT_WIDTH
+
 MARKERS = "osD^v<>pP*X"
-COLUMNS = 3  # panels per row of a figure printed at the text's width: wider rows would shrink its 7 pt text
+COLUMNS = 3  # panels per row of a figure of one panel per family or text, drawn at TEXT_WIDTH
 
 
-def _panels(count: int, size: float) -> tuple[Figure, list]:
-    """`count` square panels of `size` inches, at most COLUMNS to a row (unused cells removed)."""
+def _panels(count: int, height: float) -> tuple[Figure, list]:
+    """`count` panels `height` inches high filling TEXT_WIDTH, at most COLUMNS to a row."""
     columns = min(count, COLUMNS)
     rows = -(-count // columns)
-    fig = Figure(figsize=(size * columns, size * rows), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, height * rows), layout="constrained")
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax in axes[count:]:
         ax.remove()
@@ -117,6 +119,7 @@ def fig19_norm_histogram(record: dict) -> Figure:
     density = counts / (counts.sum() * np.diff(edges))
     ax.stairs(density, edges, fill=True, alpha=0.7)
     ax.set(yscale="log", xlabel=r"$\|W_i\|_2$", ylabel="density", title=f"{record['model']} ({record['tensor']})")
+    ax.yaxis.set_minor_formatter(NullFormatter())  # a log axis under a decade labels minor ticks, which collide
     return fig
 
 
@@ -157,7 +160,8 @@ def fig22_zipf(counts: dict[tuple[str, str], np.ndarray], zipf: pd.DataFrame) ->
     """Token frequency against rank, one row per tokenizer (model) and one column per dataset."""
     models = sorted({m for m, _ in counts})
     datasets = sorted({d for _, d in counts})
-    fig = Figure(figsize=(1.9 * len(datasets), 1.6 * len(models)))
+    # at the text width, and no taller than a page leaves under its caption
+    fig = Figure(figsize=(TEXT_WIDTH, min(1.6 * len(models), 8.0)), layout="constrained")
     axes = fig.subplots(len(models), len(datasets), squeeze=False)
     for (i, model), (j, dataset) in ((a, b) for a in enumerate(models) for b in enumerate(datasets)):
         ax = axes[i, j]

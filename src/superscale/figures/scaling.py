@@ -19,6 +19,7 @@ from superscale.core.grid import nearest
 from superscale.figures.style import (
     NORM_LABEL,
     OVERLAP,
+    TEXT_WIDTH,
     colour_key,
     colour_scale,
     curve_format,
@@ -138,7 +139,7 @@ def fig7_norm_histograms(norms: pd.DataFrame) -> Figure:
         if _regime(gamma) == regime
     ]
     widths = np.unique(norms["m"])
-    fig = Figure(figsize=(0.85 * len(widths) + 1.4, 0.6 * len(rows) + 0.8), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 0.6 * len(rows) + 0.8), layout="constrained")
     axes = fig.subplots(len(rows), len(widths), sharex=True, squeeze=False)
     bins = np.linspace(0.0, max(norms["norm"].max(), 1.0) * 1.02, 31)
     groups = dict(list(norms.groupby(["distribution", "gamma", "m"])))

@@ -33,6 +33,10 @@ def colour_scale(values) -> ScalarMappable:
     return ScalarMappable(Normalize(np.nanmin(values), np.nanmax(values)), cmap)
 
 
+# The width of a figure the paper prints at the text's width (6.5 in): drawn at it whatever its
+# grid, its 7 pt text prints at about 7 pt (a grid-sized figure would shrink or blow it up).
+TEXT_WIDTH = 6.8
+
 # The smallest grids a figure's forms need: a colour bar reads a scale from at least three values
 # (with fewer, each value gets its own legend entry), a line shows a trend through at least three
 # points (through two it draws a shape, such as a transition, that the grid did not measure).

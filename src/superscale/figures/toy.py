@@ -26,6 +26,7 @@ from superscale.figures.style import (
     MIN_LINE_POINTS,
     NORM_LABEL,
     OVERLAP,
+    TEXT_WIDTH,
     colour_key,
     colour_scale,
     curve_format,
@@ -288,7 +289,7 @@ def fig11_12_norm_histograms(norms: pd.DataFrame, gamma: float) -> Figure:
     """Row-norm histograms (log density) at the gamma nearest the given one: rows alpha, columns m."""
     norms = _at(norms, gamma=gamma)
     alphas, widths = np.unique(norms["alpha"]), np.unique(norms["m"])
-    fig = Figure(figsize=(0.9 * len(widths) + 0.6, 0.5 * len(alphas) + 0.7), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 0.5 * len(alphas) + 0.7), layout="constrained")
     axes = fig.subplots(len(alphas), len(widths), sharex=True, squeeze=False)
     bins = np.linspace(0.0, max(norms["norm"].max(), 1.0) * 1.02, 31)
     cells = {key: _lowest_seed(rows)["norm"] for key, rows in norms.groupby(["alpha", "m"])}
@@ -311,7 +312,7 @@ def fig13_phi_heatmaps(metrics: pd.DataFrame) -> Figure:
     """phi_1/2 over (gamma, alpha), one panel per m (seeds averaged)."""
     table = _seed_mean(metrics)
     widths = np.unique(table["m"])
-    fig = Figure(figsize=(1.45 * len(widths) + 0.7, 2.3), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 2.3), layout="constrained")
     axes = fig.subplots(1, len(widths), sharey=True, squeeze=False)[0]
     for ax, m in zip(axes, widths):
         mesh = _heatmap(ax, table[table["m"] == m], "phi_half", 0.0, 1.0)

@@ -38,4 +38,5 @@ def test_fig23_with_counts_saves(tmp_path):
 
 def test_many_families_wrap_at_three_panels_a_row():
     fig = llm.fig20_norms(_heads(5, sized=True))
-    assert len(fig.axes) == 5 and tuple(fig.get_size_inches()) == (3 * 2.2, 2 * 2.2)
+    assert len(fig.axes) == 5 and tuple(fig.get_size_inches()) == (llm.TEXT_WIDTH, 2 * 2.2)
+    assert tuple(llm.fig20_norms(_heads(1, sized=True)).get_size_inches()) == (llm.TEXT_WIDTH, 2.2)
