@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
-from superscale.figures.style import TEXT_WIDTH
+from superscale.figures.style import TEXT_WIDTH, width_axis
 
 MARKERS = "osD^v<>pP*X"
 COLUMNS = 3  # panels per row of a figure of one panel per family or text, drawn at TEXT_WIDTH
@@ -255,7 +255,8 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
         full.width, full.heldout_loss, marker="*", color="C0", s=40, zorder=4, label="full-width head: $L_\\infty$"
     )
     loss_ax.axhline(fits["bottleneck"]["L_inf"], color="C0", ls=":", lw=0.8)
-    loss_ax.set(xscale="log", xlabel="$m$", ylabel="held-out loss (nats)")
+    width_axis(loss_ax, np.concatenate([narrow.width.to_numpy(), ladder.d_model.to_numpy(), full.width.to_numpy()]))
+    loss_ax.set(ylabel="held-out loss (nats)")
     loss_ax.legend()
     styles = {
         "mean_sq_overlap": ("o", "raw"),
@@ -270,6 +271,7 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
     x = np.concatenate([1 / ladder.d_model.to_numpy(float), 1 / narrow.width.to_numpy(float)])
     _guide(overlap_ax, x, x, 1.0, "slope 1 ($1/m$)", "--")
     overlap_ax.set(xscale="log", yscale="log", xlabel="$1/m$", ylabel=r"mean $(\hat W_i\cdot\hat W_j)^2$")
+    overlap_ax.xaxis.set_minor_formatter(NullFormatter())  # under a decade minor labels collide
     overlap_ax.legend(ncol=2)
     fig.tight_layout()
     return fig

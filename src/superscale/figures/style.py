@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogFormatterSciNotation, NullFormatter
 
 from superscale.toy.fits import THEORY_EXPONENTS
 
@@ -82,6 +82,15 @@ def theory_lines(ax, alphas, names) -> None:
 def exponent_error(fits: pd.DataFrame) -> pd.Series:
     """An exponent's error bar: the spread (std) over seeds where there are several, else the fit's SE."""
     return fits["alpha_m_seed_std"].where(fits["seeds"] > 1, fits["alpha_m_se"])
+
+
+ABOVE_RIGHT = dict(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)  # a legend over no data
+
+
+def sparse_log_labels(axis) -> None:
+    """Label a log axis that spans under a decade at a few minor ticks (1, 2, 5 x 10^k), not at
+    every one: matplotlib's default labels them all there, and they collide."""
+    axis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.1)))
 
 
 def width_axis(ax, widths) -> None:

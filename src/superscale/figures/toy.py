@@ -23,6 +23,7 @@ from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
 from superscale.figures.style import (
+    ABOVE_RIGHT,
     MIN_LINE_POINTS,
     NORM_LABEL,
     OVERLAP,
@@ -31,6 +32,7 @@ from superscale.figures.style import (
     colour_scale,
     curve_format,
     exponent_error,
+    sparse_log_labels,
     theory_lines,
     width_axis,
 )
@@ -231,7 +233,8 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     axes["a"].axvline(STRONGLY_REPRESENTED, ls=":", color="0.3")
     _title(axes["a"], "a", gamma=first["gamma"], alpha=first["alpha"], m=first["m"])
     _rank_bars(axes["b"], n, first["alpha"], np.where(norm > STRONGLY_REPRESENTED, "C3", "C0"))
-    axes["b"].legend(handles=[Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")])
+    patches = [Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")]
+    axes["b"].legend(handles=patches, ncols=2, **ABOVE_RIGHT)  # the bars fill the axes
     axes["b"].set_title("(b)", loc="left")
 
     strong = _seed_mean(metrics[metrics["gamma"] < 0])
@@ -246,7 +249,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.axhline(1.0, ls="--", color="0.3", lw=0.8, label="random")
     width_axis(ax, strong["m"])
     ax.set_ylabel(rf"Var$[{OVERLAP}]$ / random")
-    ax.legend()
+    ax.legend(**ABOVE_RIGHT)  # the curves cross the whole axes
 
     ax = axes["d"]
     table = strong.dropna(subset=["mean_sq_overlap_strong"])
@@ -255,6 +258,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.plot(m, 1 / m, "--", color="0.3", lw=0.8, label="$1/m$")
     width_axis(ax, strong["m"])
     ax.set(yscale="log", ylabel=rf"$\langle {OVERLAP} \rangle$")
+    sparse_log_labels(ax.yaxis)
     ax.set_title(r"(d) $\gamma < 0$", loc="left")
     colour_key(fig, ax, alpha_scale, strong["alpha"], r"$\alpha$", r"\alpha", bar_axes=[axes["c"], axes["d"]])
 
