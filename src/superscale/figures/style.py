@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogFormatterSciNotation, NullFormatter
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from superscale.toy.fits import THEORY_EXPONENTS
 
@@ -84,13 +84,12 @@ def exponent_error(fits: pd.DataFrame) -> pd.Series:
     return fits["alpha_m_seed_std"].where(fits["seeds"] > 1, fits["alpha_m_se"])
 
 
-ABOVE_RIGHT = dict(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)  # a legend over no data
-
-
 def sparse_log_labels(axis) -> None:
-    """Label a log axis that spans under a decade at a few minor ticks (1, 2, 5 x 10^k), not at
-    every one: matplotlib's default labels them all there, and they collide."""
-    axis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.1)))
+    """Label a log axis at 1, 2 and 5 x 10^k only: under a decade matplotlib labels every minor
+    tick, and they collide."""
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def width_axis(ax, widths) -> None:

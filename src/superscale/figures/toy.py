@@ -23,7 +23,6 @@ from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
 from superscale.figures.style import (
-    ABOVE_RIGHT,
     MIN_LINE_POINTS,
     NORM_LABEL,
     OVERLAP,
@@ -234,7 +233,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     _title(axes["a"], "a", gamma=first["gamma"], alpha=first["alpha"], m=first["m"])
     _rank_bars(axes["b"], n, first["alpha"], np.where(norm > STRONGLY_REPRESENTED, "C3", "C0"))
     patches = [Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")]
-    axes["b"].legend(handles=patches, ncols=2, **ABOVE_RIGHT)  # the bars fill the axes
+    axes["b"].legend(handles=patches, loc="upper right")  # the bars fall from the left
     axes["b"].set_title("(b)", loc="left")
 
     strong = _seed_mean(metrics[metrics["gamma"] < 0])
@@ -249,7 +248,6 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.axhline(1.0, ls="--", color="0.3", lw=0.8, label="random")
     width_axis(ax, strong["m"])
     ax.set_ylabel(rf"Var$[{OVERLAP}]$ / random")
-    ax.legend(**ABOVE_RIGHT)  # the curves cross the whole axes
 
     ax = axes["d"]
     table = strong.dropna(subset=["mean_sq_overlap_strong"])
@@ -260,7 +258,9 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.set(yscale="log", ylabel=rf"$\langle {OVERLAP} \rangle$")
     sparse_log_labels(ax.yaxis)
     ax.set_title(r"(d) $\gamma < 0$", loc="left")
-    colour_key(fig, ax, alpha_scale, strong["alpha"], r"$\alpha$", r"\alpha", bar_axes=[axes["c"], axes["d"]])
+    # one key beside (d) for both panels: the curves of (c) cross its whole axes
+    entries = [sum(pair, []) for pair in zip(axes["c"].get_legend_handles_labels(), ax.get_legend_handles_labels())]
+    colour_key(fig, ax, alpha_scale, strong["alpha"], r"$\alpha$", r"\alpha", entries, bar_axes=[axes["c"], axes["d"]])
 
     ax = axes["e"]
     gamma_scale = colour_scale(fits["gamma"])
