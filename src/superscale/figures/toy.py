@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
@@ -232,9 +231,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     axes["a"].axvline(STRONGLY_REPRESENTED, ls=":", color="0.3")
     _title(axes["a"], "a", gamma=first["gamma"], alpha=first["alpha"], m=first["m"])
     _rank_bars(axes["b"], n, first["alpha"], np.where(norm > STRONGLY_REPRESENTED, "C3", "C0"))
-    patches = [Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")]
-    axes["b"].legend(handles=patches, loc="upper right")  # the bars fall from the left
-    axes["b"].set_title("(b)", loc="left")
+    axes["b"].set_title(r"(b) red: $\|W_i\|_2 > 1$", loc="left")  # a legend would cover the bars
 
     strong = _seed_mean(metrics[metrics["gamma"] < 0])
     alpha_scale = colour_scale(strong["alpha"])
