@@ -133,7 +133,7 @@ def controls(
             group = group[group.tokens == group.tokens.max()]
         ls, colours, lw = kinds[kind]
         # one shade per curve of a kind, dark to light, so that each legend entry names one curve
-        shade = 0.95 - 0.5 * seen.get(kind, 0) / sum(k == kind for k, *_ in groups)
+        shade = 0.95 - 0.6 * seen.get(kind, 0) / max(sum(k == kind for k, *_ in groups) - 1, 1)
         seen[kind] = seen.get(kind, 0) + 1
         style = {"color": mpl.colormaps[colours](shade), "lw": lw, "ls": ls}
         label = f"{control} {text}".replace(" (", ", ").replace(")", "")

@@ -132,7 +132,8 @@ def fig20_norms(heads: pd.DataFrame) -> Figure:
         ax.errorbar(group.width, group.norm_mean, group.norm_std, fmt="o-", label="mean ± std")
         ax.plot(group.width, group.norm_min, "v--", label="min")
         ax.plot(group.width, group.norm_max, "^--", label="max")
-        ax.set(xscale="log", xlabel="$m$", title=family)
+        width_axis(ax, group.width)  # ticked at the family's widths: minor labels would collide
+        ax.set_title(family)
     for ax in axes[:: min(len(families), COLUMNS)]:
         ax.set_ylabel(r"$\|W_i\|_2$")
     axes[0].legend()
