@@ -15,6 +15,7 @@ import pytest
 import yaml
 from workflow_copy import planned_jobs
 
+from superscale.paper.latex import log_problems
 from superscale.provenance.records import sha256
 
 pytestmark = pytest.mark.integration
@@ -49,6 +50,34 @@ def test_full_run_builds_paper_and_tables(built):
     assert list(fits.columns[:6]) == ["gamma", "alpha", "alpha_m", "alpha_m_se", "r2", "n_points"]
     assert (fits.n_points == 3).all()
     assert (built / "logs/toy/small/train/g-1.0000_a1.0000_s0.log").read_text().count("train")
+
+
+def test_paper_log_has_no_overfull_box_or_undefined_reference(built):
+    """Nothing runs into the margin and no reference or citation prints as "??"."""
+    assert log_problems((built / "paper/main.log").read_text(errors="replace")) == []
+
+
+def misprinted_figure_text(pdf: Path, smallest: float = 6.0, largest: float = 12.0) -> list[str]:
+    """Lines of figure text (the style's DejaVu fonts; LaTeX's are Computer Modern) printed under
+    `smallest` or over `largest` points: a figure drawn larger than it is included shrinks its text,
+    one drawn smaller blows it up. A line counts at its largest span, so sub- and superscripts (0.7
+    of their line) do not count on their own."""
+    import fitz
+
+    lines = []
+    for number, page in enumerate(fitz.open(pdf), 1):
+        for block in page.get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                spans = [span for span in line["spans"] if span["text"].strip() and "DejaVu" in span["font"]]
+                size = max((span["size"] for span in spans), default=smallest)
+                if not smallest - 0.05 <= size <= largest:
+                    lines.append(f"p. {number}, {size:.1f} pt: {''.join(span['text'] for span in spans)}")
+    return lines
+
+
+def test_figure_text_prints_at_a_readable_size(built):
+    """Legends, ticks and labels of every figure at 6-12 pt as the paper includes them."""
+    assert misprinted_figure_text(built / "paper/main.pdf") == []
 
 
 def test_llm_stage_runs_end_to_end_on_tiny_models(built):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from superscale.features.laws import EXPONENTS
 from superscale.features.transfer import alpha_m_by_gamma
-from superscale.paper.latex import escape
+from superscale.paper.latex import NARROW_COLUMNS, escape
 
 DICTIONARY = ["model", "depth", "size"]
 
@@ -137,7 +138,15 @@ def _size_shifts(laws: pd.DataFrame) -> str:
 
 def _tabular(columns: str, header: str, lines: list[str]) -> str:
     return "\n".join(
-        [rf"\begin{{tabular}}{{{columns}}}", r"\toprule", header + r" \\", r"\midrule", *lines, r"\bottomrule"]
+        [
+            NARROW_COLUMNS,
+            rf"\begin{{tabular}}{{{columns}}}",
+            r"\toprule",
+            header + r" \\",
+            r"\midrule",
+            *lines,
+            r"\bottomrule",
+        ]
         + [r"\end{tabular}"]
     )
 
@@ -146,9 +155,26 @@ def _f(value: float, digits: int = 2) -> str:
     return "--" if pd.isna(value) else f"{value:.{digits}f}"
 
 
+def _at_bound(tau: float, atol: float = 1e-4) -> bool:
+    """Whether the fit left tau at a bound of its range (EXPONENTS): the data pulled it beyond,
+    so alpha is the bound's value and its standard error describes nothing."""
+    return any(abs(tau - bound) <= atol for bound in EXPONENTS["alpha"])
+
+
+def _bound_note(laws: pd.DataFrame) -> str:
+    """' (2 of them at a bound of the fit)' where quoted exponents sit at a bound, else ''."""
+    pinned = sum(_at_bound(r.tau) for r in laws.itertuples() if not pd.isna(r.alpha_quoted))
+    return f" ({pinned} of them at a bound of the fit, so not measured)" if pinned else ""
+
+
 def _alpha(row) -> str:
-    """alpha +- se where the power law is not rejected or beaten, else a dash."""
-    return "--" if pd.isna(row.alpha_quoted) else f"{row.alpha_quoted:.2f} $\\pm$ {row.alpha_se:.2f}"
+    """alpha +- se where the power law is not rejected or beaten, else a dash; "at bound" where
+    the fit's tau sits at a bound of its range."""
+    if pd.isna(row.alpha_quoted):
+        return "--"
+    if _at_bound(row.tau):
+        return f"{row.alpha_quoted:.2f} (at bound)"
+    return f"{row.alpha_quoted:.2f} $\\pm$ {row.alpha_se:.2f}"
 
 
 def _law_cells(r) -> str:
@@ -229,7 +255,7 @@ def macros(
         "FeaturesScan": settings["law"]["scan"],
         "FeaturesQuoted": f"{len(quoted)} of {len(laws)}",
         "FeaturesAlphaRange": (
-            f"from {quoted.min():.2f} to {quoted.max():.2f}"
+            f"from {quoted.min():.2f} to {quoted.max():.2f}" + _bound_note(laws)
             if len(quoted)
             else "nowhere: the power law is beaten or rejected in all"
         ),

@@ -45,7 +45,7 @@ def frequencies(latents: pd.DataFrame, laws: pd.DataFrame) -> Figure:
             density_ax.loglog(tail, fitted, "-", color=colours[size], lw=0.8)
         rank_ax.set_title(f"{model}, {depth}")
         rank_ax.set_xlabel("rank")
-        rank_ax.legend(loc="lower left", fontsize=5)
+        rank_ax.legend(loc="lower left")
         density_ax.set_xlabel("firing frequency")
         if column == 0:
             rank_ax.set_ylabel("firing frequency")
@@ -99,6 +99,10 @@ def local_slope(counts, points: int = 24, smallest: int = 5) -> tuple[np.ndarray
     return np.exp(grid) / values.size, slope
 
 
+def _kind(control: str, kinds: dict) -> str:
+    return "null" if control.startswith("null") else control if control in kinds else "thinned"
+
+
 def controls(
     latents: pd.DataFrame,
     control_counts: pd.DataFrame,
@@ -112,16 +116,26 @@ def controls(
     import matplotlib as mpl
 
     curves = []
-    for (model, depth, size), group in latents.groupby(["model", "depth", "size"], sort=True):
-        curves.append((f"latents {model} {depth} {size}x", group["count"], {"color": "C0", "lw": 1.2}))
-    for (control, text), group in control_counts.groupby(["control", "text"], sort=True):
-        if control.startswith("null"):
-            style = {"color": "0.5", "lw": 0.8, "ls": ":"}
-        elif control == "tokens (same positions)":
-            style = {"color": "k", "lw": 1.4}
-        else:  # of the thinned token counts, each text's largest sample
+    dictionaries = list(latents.groupby(["model", "depth", "size"], sort=True))
+    blues = mpl.colormaps["Blues"]
+    for index, ((model, depth, size), group) in enumerate(dictionaries):
+        colour = blues(0.45 + 0.55 * index / max(len(dictionaries) - 1, 1))  # one shade per dictionary
+        curves.append((f"latents {model} {depth} {size}x", group["count"], {"color": colour, "lw": 1.2}))
+    kinds = {
+        "null": (":", "Greys", 0.8),
+        "tokens (same positions)": ("-", "Greys", 1.4),
+        "thinned": ("--", "Oranges", 0.8),
+    }
+    groups = [(_kind(c, kinds), c, text, group) for (c, text), group in control_counts.groupby(["control", "text"])]
+    seen: dict[str, int] = {}
+    for kind, control, text, group in groups:
+        if kind == "thinned":  # of the thinned token counts, each text's largest sample
             group = group[group.tokens == group.tokens.max()]
-            style = {"color": "0.3", "lw": 0.8, "ls": "--"}
+        ls, colours, lw = kinds[kind]
+        # one shade per curve of a kind, dark to light, so that each legend entry names one curve
+        shade = 0.95 - 0.6 * seen.get(kind, 0) / max(sum(k == kind for k, *_ in groups) - 1, 1)
+        seen[kind] = seen.get(kind, 0) + 1
+        style = {"color": mpl.colormaps[colours](shade), "lw": lw, "ls": ls}
         label = f"{control} {text}".replace(" (", ", ").replace(")", "")
         curves.append((f"{label} ({group.tokens.iloc[0]:,} tokens)", group["count"], style))
     first_seed = planted_counts.seed.min()
@@ -133,16 +147,17 @@ def controls(
         ]
         style = {"color": colours(index / max(len(labels), 1) * 0.8), "lw": 1.0, "ls": "-."}
         curves.append((f"planted {label}", chosen["count"], style))
-    fig = Figure(figsize=(6.8, 5.6))
+    fig = Figure(figsize=(6.8, 6.4), layout="constrained")
     rank_ax, slope_ax = fig.subplots(2, 1, sharex=True)
     for label, counts, style in curves:
         rank_ax.loglog(*_rank_curve(counts), label=label, **style)
         slope_ax.semilogx(*local_slope(counts), **style)
     slope_ax.axhspan(*alpha_range, color="C2", alpha=0.12, lw=0, label="the paper's range of $\\alpha$")
     rank_ax.set_ylabel("count / largest count")
-    rank_ax.legend(loc="lower left", fontsize=5, ncol=2)
     slope_ax.set_xlabel("rank / number of values")
     slope_ax.set_ylabel("local $\\alpha = -d\\log f / d\\log r$")
     slope_ax.set_ylim(0, max(3.0, alpha_range[1] + 0.5))
-    slope_ax.legend(loc="upper left", fontsize=6)
+    slope_ax.legend(loc="upper left")
+    # the curves' legend below the panels, at the style's size, covering none of them
+    fig.legend(*rank_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return fig

@@ -9,8 +9,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
+
+from superscale.figures.style import TEXT_WIDTH, width_axis
 
 MARKERS = "osD^v<>pP*X"
+COLUMNS = 3  # panels per row of a figure of one panel per family or text, drawn at TEXT_WIDTH
+
+
+def _panels(count: int, height: float) -> tuple[Figure, list]:
+    """`count` panels `height` inches high filling TEXT_WIDTH, at most COLUMNS to a row."""
+    columns = min(count, COLUMNS)
+    rows = -(-count // columns)
+    fig = Figure(figsize=(TEXT_WIDTH, height * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in axes[count:]:
+        ax.remove()
+    return fig, list(axes[:count])
 
 
 def _colours(families) -> dict[str, object]:
@@ -91,7 +106,7 @@ def fig6b_excess_loss(fit: dict) -> Figure:
     lines = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
     alone = sorted(set(every.family) - set(points.family))
     title = f"one width, not drawn: {', '.join(alone)}" if alone else None
-    ax.legend(handles=handles + lines, fontsize=6, title=title, title_fontsize=6)
+    ax.legend(handles=handles + lines, title=title)
     return fig
 
 
@@ -99,27 +114,29 @@ def fig19_norm_histogram(record: dict) -> Figure:
     """Histogram of the row norms of one model's head (paper Fig. 19: OPT-125m)."""
     edges = np.asarray(record["histogram"]["edges"])
     counts = np.asarray(record["histogram"]["counts"], float)
-    fig = Figure()
+    fig = Figure(figsize=(2.7, 2.1))  # its print width (0.4 of the text): the style's 7 pt stay 7 pt
     ax = fig.add_subplot()
     density = counts / (counts.sum() * np.diff(edges))
     ax.stairs(density, edges, fill=True, alpha=0.7)
     ax.set(yscale="log", xlabel=r"$\|W_i\|_2$", ylabel="density", title=f"{record['model']} ({record['tensor']})")
+    ax.yaxis.set_minor_formatter(NullFormatter())  # a log axis under a decade labels minor ticks, which collide
     return fig
 
 
 def fig20_norms(heads: pd.DataFrame) -> Figure:
     """Mean +- std, min and max row norm per model against m, one panel per family."""
     families = sorted(heads.family.unique())
-    fig = Figure(figsize=(2.2 * len(families), 2.2))
-    axes = fig.subplots(1, len(families), squeeze=False)[0]
+    fig, axes = _panels(len(families), 2.2)
     for ax, family in zip(axes, families):
         group = heads[heads.family == family].sort_values("width")
         ax.errorbar(group.width, group.norm_mean, group.norm_std, fmt="o-", label="mean ± std")
         ax.plot(group.width, group.norm_min, "v--", label="min")
         ax.plot(group.width, group.norm_max, "^--", label="max")
-        ax.set(xscale="log", xlabel="$m$", title=family)
-    axes[0].set_ylabel(r"$\|W_i\|_2$")
-    axes[0].legend(fontsize=6)
+        width_axis(ax, group.width)  # ticked at the family's widths: minor labels would collide
+        ax.set_title(family)
+    for ax in axes[:: min(len(families), COLUMNS)]:
+        ax.set_ylabel(r"$\|W_i\|_2$")
+    axes[0].legend()
     return fig
 
 
@@ -127,16 +144,16 @@ def fig21_raw_loss(losses: pd.DataFrame) -> Figure:
     """Raw evaluation loss against 1/m, one panel per dataset, colour = family."""
     losses = losses.dropna(subset=["loss_nats"])
     datasets = sorted(losses.dataset.unique())
-    fig = Figure(figsize=(2.3 * max(len(datasets), 1), 2.3))
-    axes = fig.subplots(1, max(len(datasets), 1), squeeze=False)[0]
+    fig, axes = _panels(max(len(datasets), 1), 2.3)
     colours = _colours(losses.family)
     for ax, dataset in zip(axes, datasets):
         for family, group in losses[losses.dataset == dataset].groupby("family"):
             group = group.sort_values("d_model")
             ax.plot(1 / group.d_model, group.loss_nats, "o-", color=colours[family], label=family)
         ax.set(xscale="log", xlabel="$1/m$", title=dataset)
-    axes[0].set_ylabel("loss (nats/token)")
-    axes[0].legend(fontsize=6)
+    for ax in axes[:: min(len(datasets), COLUMNS)]:
+        ax.set_ylabel("loss (nats/token)")
+    axes[0].legend()
     return fig
 
 
@@ -144,7 +161,8 @@ def fig22_zipf(counts: dict[tuple[str, str], np.ndarray], zipf: pd.DataFrame) ->
     """Token frequency against rank, one row per tokenizer (model) and one column per dataset."""
     models = sorted({m for m, _ in counts})
     datasets = sorted({d for _, d in counts})
-    fig = Figure(figsize=(1.9 * len(datasets), 1.6 * len(models)))
+    # at the text width, and no taller than a page leaves under its caption
+    fig = Figure(figsize=(TEXT_WIDTH, min(1.6 * len(models), 8.0)), layout="constrained")
     axes = fig.subplots(len(models), len(datasets), squeeze=False)
     for (i, model), (j, dataset) in ((a, b) for a in enumerate(models) for b in enumerate(datasets)):
         ax = axes[i, j]
@@ -152,7 +170,7 @@ def fig22_zipf(counts: dict[tuple[str, str], np.ndarray], zipf: pd.DataFrame) ->
         if i == 0:
             ax.set_title(dataset)
         if j == 0:
-            ax.set_ylabel(f"{model}\nfrequency", fontsize=6)
+            ax.set_ylabel(f"{model}\nfrequency")
         if len(values) < 3:
             ax.text(0.5, 0.5, "not available", ha="center", va="center", transform=ax.transAxes)
             continue
@@ -161,9 +179,7 @@ def fig22_zipf(counts: dict[tuple[str, str], np.ndarray], zipf: pd.DataFrame) ->
         ax.loglog(ranks, frequency, lw=0.8)
         row = zipf[(zipf.model == model) & (zipf.dataset == dataset)].iloc[0]
         ax.loglog(ranks, 10**row.zipf_log10_prefactor * ranks**-row.zipf_exponent, "--", color="grey", lw=0.7)
-        ax.text(
-            0.95, 0.9, rf"$\alpha={row.zipf_exponent:.2f}$", ha="right", va="top", transform=ax.transAxes, fontsize=6
-        )
+        ax.text(0.95, 0.9, rf"$\alpha={row.zipf_exponent:.2f}$", ha="right", va="top", transform=ax.transAxes)
     for ax in axes[-1]:
         ax.set_xlabel("rank")
     return fig
@@ -180,11 +196,14 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
     if len(sized):
         _guide(left, sized.d_model, sized.n_params, 3.0, "slope 3", "--")
         left.set(xscale="log", yscale="log")
-        left.legend(fontsize=6)
+        left.legend()
     else:
         left.text(0.5, 0.5, "no parameter counts", ha="center", va="center", transform=left.transAxes)
     models = fits["size_exponent_models"]
-    left.set(xlabel="$m$", ylabel="$N$ (parameters)", title=f"(a) models here: exponent {models['exponent']:.2f}")
+    exponent = (
+        f"exponent {models['exponent']:.2f}" if np.isfinite(models["exponent"]) else "no exponent (too few counts)"
+    )
+    left.set(xlabel="$m$", ylabel="$N$ (parameters)", title=f"(a) models here: {exponent}")
     chin = fits["chinchilla"]
     right.scatter(chinchilla.d_model, chinchilla.n_params, s=8, zorder=3)
     m = np.geomspace(chinchilla.d_model.min(), chinchilla.d_model.max(), 20)
@@ -197,6 +216,10 @@ def fig23_sizes(heads: pd.DataFrame, chinchilla: pd.DataFrame, fits: dict) -> Fi
         label=rf"$N\propto m^{{{chin['exponent']:.2f}\pm{_se(chin['exponent_se'])}}}$",
     )
     right.set(xscale="log", yscale="log", xlabel="$m$", title="(b) Chinchilla (Hoffmann et al. Table A9)")
+    for ax in (left, right) if len(sized) else (right,):  # labels at 1, 2, 5 x 10^k, none between to collide
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     right.legend()
     return fig
 
@@ -233,8 +256,9 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
         full.width, full.heldout_loss, marker="*", color="C0", s=40, zorder=4, label="full-width head: $L_\\infty$"
     )
     loss_ax.axhline(fits["bottleneck"]["L_inf"], color="C0", ls=":", lw=0.8)
-    loss_ax.set(xscale="log", xlabel="$m$", ylabel="held-out loss (nats)")
-    loss_ax.legend(fontsize=6)
+    width_axis(loss_ax, np.concatenate([narrow.width.to_numpy(), ladder.d_model.to_numpy(), full.width.to_numpy()]))
+    loss_ax.set(ylabel="held-out loss (nats)")
+    loss_ax.legend()
     styles = {
         "mean_sq_overlap": ("o", "raw"),
         "mean_sq_overlap_centred": ("s", "centred"),
@@ -248,6 +272,7 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
     x = np.concatenate([1 / ladder.d_model.to_numpy(float), 1 / narrow.width.to_numpy(float)])
     _guide(overlap_ax, x, x, 1.0, "slope 1 ($1/m$)", "--")
     overlap_ax.set(xscale="log", yscale="log", xlabel="$1/m$", ylabel=r"mean $(\hat W_i\cdot\hat W_j)^2$")
-    overlap_ax.legend(fontsize=5, ncol=2)
+    overlap_ax.xaxis.set_minor_formatter(NullFormatter())  # under a decade minor labels collide
+    overlap_ax.legend(ncol=2)
     fig.tight_layout()
     return fig

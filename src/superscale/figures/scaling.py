@@ -13,10 +13,20 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogFormatterSciNotation, LogLocator
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from superscale.core.grid import nearest
-from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent_error, theory_lines, width_axis
+from superscale.figures.style import (
+    NORM_LABEL,
+    OVERLAP,
+    TEXT_WIDTH,
+    colour_key,
+    colour_scale,
+    curve_format,
+    exponent_error,
+    theory_lines,
+    width_axis,
+)
 from superscale.toy.geometry import welch_bound_sq
 
 SHAPES = ["power", "exponential", "linear"]  # Fig. 7's row order
@@ -114,7 +124,7 @@ def fig1d_strong(
         ax.xaxis.set_major_formatter(LogFormatterSciNotation())
         ax.set_xlim(min(widths) / 1.5, max(widths) * 1.5)
     ax.set_title(rf"(d) strong, $\gamma={gamma:.3g}$", loc="left")
-    ax.legend(fontsize="x-small")
+    ax.legend()
     return fig
 
 
@@ -129,7 +139,7 @@ def fig7_norm_histograms(norms: pd.DataFrame) -> Figure:
         if _regime(gamma) == regime
     ]
     widths = np.unique(norms["m"])
-    fig = Figure(figsize=(0.85 * len(widths) + 1.4, 0.6 * len(rows) + 0.8), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 0.6 * len(rows) + 0.8), layout="constrained")
     axes = fig.subplots(len(rows), len(widths), sharex=True, squeeze=False)
     bins = np.linspace(0.0, max(norms["norm"].max(), 1.0) * 1.02, 31)
     groups = dict(list(norms.groupby(["distribution", "gamma", "m"])))
@@ -175,7 +185,7 @@ def fig8_theory(metrics: pd.DataFrame) -> Figure:
     )
     axes[1].plot([low, high], [low, high], "--", color="0.3", lw=0.8, label="$y=x$")
     axes[1].set(
-        xscale="log", yscale="log", xlabel=r"$\sum_{i>\phi_{1/2}n} (\frac{4}{3} p_i - p_i^2)$", ylabel="loss $L$"
+        xscale="log", yscale="log", xlabel=r"$\sum\,(\frac{4}{3} p_i - p_i^2)$ over $i>\phi_{1/2}n$", ylabel="loss $L$"
     )
     axes[2].plot(m, m / n, "--", color="0.3", lw=0.8, label="$m/n$")
     axes[2].plot(m, np.minimum(1, m**2 / (2 * n)), ":", color="0.3", lw=0.9, label=r"$\min\{1, m^2/2n\}$")
@@ -190,8 +200,9 @@ def fig8_theory(metrics: pd.DataFrame) -> Figure:
     )
     for ax, panel in zip(axes, "abcd"):
         ax.set_title(f"({panel})", loc="left")
-        ax.legend(fontsize="x-small", loc="best")
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="x-small")
+        ax.legend(loc="best")
+    axes[3].xaxis.set_minor_formatter(NullFormatter())  # a span under a decade labels its minor ticks, which collide
+    fig.legend(handles=handles, loc="outside lower center", ncols=3)
     return fig
 
 
@@ -207,8 +218,7 @@ def fig9a_r2(fits: pd.DataFrame) -> Figure:
         ax.bar(np.arange(len(shapes)) + 0.4 * k - 0.2, values, width=0.4, label=REGIMES[regime], color=f"C{k}")
     ax.set_xticks(range(len(shapes)), shapes)
     ax.set(ylabel="$R^2$", ylim=(0, 1.05))
-    ax.legend(fontsize="x-small", loc="lower right")
-    ax.set_title("(a)", loc="left")
+    fig.legend(loc="outside upper center", ncols=2)  # above the axes: no bar is covered
     return fig
 
 
@@ -221,10 +231,10 @@ def fig14_density(metrics: pd.DataFrame, fits: pd.DataFrame) -> Figure:
     gamma_scale = colour_scale(table["gamma"])
     width = nearest(table["m"], 63)
     for gamma, rows in table[table["m"] == width].groupby("gamma"):
-        axes[0].plot(rows["density"], rows["loss"], "o-", ms=3, color=gamma_scale.to_rgba(gamma))
+        axes[0].plot(rows["density"], rows["loss"], curve_format(len(rows)), ms=3, color=gamma_scale.to_rgba(gamma))
     axes[0].set(xlabel="activation density $E$", ylabel="loss $L$")
     axes[0].set_title(f"(a) $m={int(width)}$", loc="left")
-    fig.colorbar(gamma_scale, ax=axes[0], label=r"$\gamma$")
+    colour_key(fig, axes[0], gamma_scale, table["gamma"], r"$\gamma$", r"\gamma")
     gamma = table["gamma"].min()
     rows = table[table["gamma"] == gamma]
     density_scale = colour_scale(rows["density"])
@@ -242,7 +252,7 @@ def fig14_density(metrics: pd.DataFrame, fits: pd.DataFrame) -> Figure:
         _fit_line(axes[1], fit, colour)
     _loss_axes(axes[1], rows["m"])
     axes[1].set_title(rf"(b) $\gamma={gamma:.3g}$", loc="left")
-    axes[1].legend(fontsize="x-small", title=r"$\alpha_m$", title_fontsize="x-small")
+    axes[1].legend(title=r"$\alpha_m$")
     return fig
 
 
@@ -253,9 +263,10 @@ def fig15_exponent_vs_density(fits: pd.DataFrame) -> Figure:
     gamma_scale = colour_scale(fits["gamma"])
     for gamma, rows in fits.groupby("gamma"):
         colour = gamma_scale.to_rgba(gamma)
-        ax.errorbar(rows["density"], rows["alpha_m"], yerr=exponent_error(rows), fmt="o-", ms=3, color=colour, lw=0.8)
+        fmt = curve_format(len(rows))
+        ax.errorbar(rows["density"], rows["alpha_m"], yerr=exponent_error(rows), fmt=fmt, ms=3, color=colour, lw=0.8)
     ax.set(xlabel="activation density $E$", ylabel=r"$\alpha_m$")
-    fig.colorbar(gamma_scale, ax=ax, label=r"$\gamma$")
+    colour_key(fig, ax, gamma_scale, fits["gamma"], r"$\gamma$", r"\gamma")
     return fig
 
 
@@ -271,15 +282,14 @@ def _strongest_by_alpha(metrics: pd.DataFrame, column: str, ylabel: str, guides)
     table = _strongest(metrics)
     alpha_scale = colour_scale(table["alpha"])
     for alpha, rows in table.groupby("alpha"):
-        ax.plot(rows["m"], rows[column], "o-", ms=3, color=alpha_scale.to_rgba(alpha))
+        ax.plot(rows["m"], rows[column], curve_format(len(rows)), ms=3, color=alpha_scale.to_rgba(alpha))
     m = np.geomspace(table["m"].min(), table["m"].max(), 40)
     for guide, style, label in guides:
         ax.plot(m, guide(m), style, color="0.3", lw=0.9, label=label)
     width_axis(ax, table["m"])
     ax.set(yscale="log", ylabel=ylabel)
     ax.set_title(rf"$\gamma={table['gamma'].iloc[0]:.3g}$", loc="left")
-    ax.legend(fontsize="x-small")
-    fig.colorbar(alpha_scale, ax=ax, label=r"$\alpha$")
+    colour_key(fig, ax, alpha_scale, table["alpha"], r"$\alpha$", r"\alpha")
     return fig
 
 
@@ -314,5 +324,5 @@ def fig18_wide(fits: pd.DataFrame) -> Figure:
     theory_lines(ax, fits["alpha"], ["strong_flat", "strong_skewed"])
     ax.set(xlabel=r"$\alpha$", ylabel=r"$\alpha_m$")
     ax.set_title(rf"$m = {int(fits['m_min'].min())}\ldots{int(fits['m_max'].max())}$", loc="left")
-    ax.legend(fontsize="x-small")
+    fig.legend(loc="outside right upper")  # beside the axes: long error bars run under no legend
     return fig

@@ -37,7 +37,6 @@ def loss_by_aspect(models: pd.DataFrame) -> Figure:
                 textcoords="offset points",
                 xytext=(0, 4),
                 ha="center",
-                fontsize=6,
                 color=colours[group],
             )
     ax.set(
@@ -70,7 +69,7 @@ def overlap_by_width(models: pd.DataFrame, llms: pd.DataFrame) -> Figure:
     x = np.array([1 / widths.max() / 1.5, 1.5 / widths.min()])
     ax.plot(x, x, ":", color="grey", label=r"random: $1/d_\mathrm{model}$")
     ax.set(xscale="log", yscale="log", xlabel=r"$1/d_\mathrm{model}$", ylabel=r"mean $(\hat W_i\cdot\hat W_j)^2$")
-    ax.legend(fontsize=5)
+    ax.legend()
     return fig
 
 
@@ -98,5 +97,5 @@ def similarity_by_kind(similarity: pd.DataFrame) -> Figure:
             )
     ax.set_xticks(range(len(names)), names)
     ax.set(ylabel="linear CKA", ylim=(min(0.0, table.cka.min() - 0.05), 1.02))
-    ax.legend(fontsize=5)
+    ax.legend()
     return fig

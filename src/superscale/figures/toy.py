@@ -18,17 +18,29 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import LogFormatter
+from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
-from superscale.figures.style import NORM_LABEL, OVERLAP, colour_scale, exponent_error, theory_lines, width_axis
+from superscale.figures.style import (
+    MIN_LINE_POINTS,
+    NORM_LABEL,
+    OVERLAP,
+    TEXT_WIDTH,
+    colour_key,
+    colour_scale,
+    curve_format,
+    exponent_error,
+    sparse_log_labels,
+    theory_lines,
+    width_axis,
+)
 from superscale.toy.features import feature_probabilities
 from superscale.toy.fits import weak_loss_integral
 from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_variance
 
 GRID = ["gamma", "alpha", "m"]
 ALPHA_M_MAX = 2.3  # top of the paper's alpha_m colour range (Fig. 9b)
+MAX_ANNOTATED_CELLS = 25  # a heatmap with no more cells than this carries each cell's value
 
 GRID_LABELS = {  # how a grid point is written: gamma as in the paper (-0.778), alpha exactly (1.125)
     "gamma": lambda value: rf"$\gamma={value:.3g}$",
@@ -76,6 +88,7 @@ def _title(ax, panel: str, **values: float) -> None:
 def _norm_histogram(ax, norms: np.ndarray, log: bool) -> None:
     ax.hist(norms, bins=40, density=True, log=log, color="C0")
     ax.set(xlabel=NORM_LABEL, ylabel="density")
+    ax.yaxis.set_minor_formatter(NullFormatter())  # a log axis under a decade labels minor ticks, which collide
 
 
 def _rank_bars(ax, n: int, alpha: float, colours) -> None:
@@ -127,6 +140,12 @@ def _heatmap(ax, table: pd.DataFrame, value: str, vmin: float, vmax: float):
     ax.set_xticks(xticks, xlabels, rotation=45)
     ax.set_yticks(yticks, ylabels)
     ax.tick_params(length=0)
+    if grid.size <= MAX_ANNOTATED_CELLS:  # few cells: their values written in, read as a small table
+        for (i, j), cell in np.ndenumerate(grid.to_numpy()):
+            if np.isfinite(cell):
+                shade = mesh.cmap(mesh.norm(cell))
+                ink = "k" if 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.5 else "w"
+                ax.text(j + 0.5, i + 0.5, f"{cell:.2f}", ha="center", va="center", color=ink)
     return mesh
 
 
@@ -159,14 +178,17 @@ def fig3_representation(norms: pd.DataFrame, metrics: pd.DataFrame, n: int) -> F
     ax = axes["phi"]
     table = _seed_mean(_at(metrics, alpha=1.0))
     m_scale = colour_scale(np.log10(table["m"]))
+    gammas = table["gamma"].nunique()
     for m, rows in table.groupby("m"):
         colour = m_scale.to_rgba(np.log10(m))
-        ax.plot(rows["gamma"], rows["phi_half"], "o-", color=colour, ms=3)
+        ax.plot(rows["gamma"], rows["phi_half"], curve_format(gammas), color=colour, ms=3)
         ax.axhline(m / n, ls="--", lw=0.8, color=colour)
     ax.set(yscale="log", xlabel=r"$\gamma$", ylabel=r"$\phi_{1/2}$")
     _title(ax, "b", alpha=table["alpha"].iloc[0])
+    if gammas < MIN_LINE_POINTS:  # the transition between the regimes needs gammas between them
+        ax.set_xlabel(f"$\\gamma$\n({gammas} values: transition not resolved)")
     ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="$m/n$")], loc="upper right")
-    fig.colorbar(m_scale, ax=ax, label=r"$\log_{10} m$")
+    colour_key(fig, ax, m_scale, np.log10(table["m"]), r"$\log_{10} m$", lambda v: f"$m={10**v:.0f}$")
     return fig
 
 
@@ -187,15 +209,14 @@ def fig4_weak(metrics: pd.DataFrame, fits: pd.DataFrame, cases: pd.DataFrame, n:
     ax.xaxis.set_major_formatter(LogFormatter())  # plain numbers: short enough for minor labels too
     ax.xaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
     ax.set_title(r"(a) $\gamma > 0$", loc="left")
-    ax.legend(handles=[Line2D([], [], ls="--", color="0.3", label="theory (Eq. 14)")])
-    fig.colorbar(alpha_scale, ax=ax, label=r"$\alpha$")
+    ax.plot([], [], "--", color="0.3", label="theory (Eq. 14)")
+    colour_key(fig, ax, alpha_scale, weak["alpha"], r"$\alpha$", r"\alpha")
 
     gamma_scale = colour_scale(fits["gamma"])
     _exponents(bx, _on_cases(fits, cases), gamma_scale, "o")
     theory_lines(bx, fits["alpha"], ["weak"])
     bx.set_title("(b) least ambiguous cases", loc="left")
-    bx.legend()
-    fig.colorbar(gamma_scale, ax=bx, label=r"$\gamma$")
+    colour_key(fig, bx, gamma_scale, fits["gamma"], r"$\gamma$", r"\gamma")
     return fig
 
 
@@ -210,8 +231,7 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     axes["a"].axvline(STRONGLY_REPRESENTED, ls=":", color="0.3")
     _title(axes["a"], "a", gamma=first["gamma"], alpha=first["alpha"], m=first["m"])
     _rank_bars(axes["b"], n, first["alpha"], np.where(norm > STRONGLY_REPRESENTED, "C3", "C0"))
-    axes["b"].legend(handles=[Patch(color="C3", label=r"$\|W_i\|_2 > 1$"), Patch(color="C0", label=r"$\|W_i\|_2 < 1$")])
-    axes["b"].set_title("(b)", loc="left")
+    axes["b"].set_title(r"(b) red: $\|W_i\|_2 > 1$", loc="left")  # a legend would cover the bars
 
     strong = _seed_mean(metrics[metrics["gamma"] < 0])
     alpha_scale = colour_scale(strong["alpha"])
@@ -225,7 +245,6 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.axhline(1.0, ls="--", color="0.3", lw=0.8, label="random")
     width_axis(ax, strong["m"])
     ax.set_ylabel(rf"Var$[{OVERLAP}]$ / random")
-    ax.legend()
 
     ax = axes["d"]
     table = strong.dropna(subset=["mean_sq_overlap_strong"])
@@ -234,9 +253,11 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ax.plot(m, 1 / m, "--", color="0.3", lw=0.8, label="$1/m$")
     width_axis(ax, strong["m"])
     ax.set(yscale="log", ylabel=rf"$\langle {OVERLAP} \rangle$")
+    sparse_log_labels(ax.yaxis)
     ax.set_title(r"(d) $\gamma < 0$", loc="left")
-    ax.legend()
-    fig.colorbar(alpha_scale, ax=[axes["c"], axes["d"]], label=r"$\alpha$")
+    # one key beside (d) for both panels: the curves of (c) cross its whole axes
+    entries = [sum(pair, []) for pair in zip(axes["c"].get_legend_handles_labels(), ax.get_legend_handles_labels())]
+    colour_key(fig, ax, alpha_scale, strong["alpha"], r"$\alpha$", r"\alpha", entries, bar_axes=[axes["c"], axes["d"]])
 
     ax = axes["e"]
     gamma_scale = colour_scale(fits["gamma"])
@@ -248,9 +269,9 @@ def fig5_strong(norms: pd.DataFrame, metrics: pd.DataFrame, fits: pd.DataFrame, 
     ]
     theory_lines(ax, fits["alpha"], ["strong_flat", "strong_skewed", "weak"])
     lines, labels = ax.get_legend_handles_labels()
-    ax.legend(markers + lines, [r"$\gamma < 0$", "Fig. 4b cases"] + labels)
     ax.set_title("(e)", loc="left")
-    fig.colorbar(gamma_scale, ax=ax, label=r"$\gamma$")
+    entries = (markers + lines, [r"$\gamma < 0$", "Fig. 4b cases"] + labels)
+    colour_key(fig, ax, gamma_scale, fits["gamma"], r"$\gamma$", r"\gamma", entries)
     return fig
 
 
@@ -269,7 +290,7 @@ def fig11_12_norm_histograms(norms: pd.DataFrame, gamma: float) -> Figure:
     """Row-norm histograms (log density) at the gamma nearest the given one: rows alpha, columns m."""
     norms = _at(norms, gamma=gamma)
     alphas, widths = np.unique(norms["alpha"]), np.unique(norms["m"])
-    fig = Figure(figsize=(0.9 * len(widths) + 0.6, 0.5 * len(alphas) + 0.7), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 0.5 * len(alphas) + 0.7), layout="constrained")
     axes = fig.subplots(len(alphas), len(widths), sharex=True, squeeze=False)
     bins = np.linspace(0.0, max(norms["norm"].max(), 1.0) * 1.02, 31)
     cells = {key: _lowest_seed(rows)["norm"] for key, rows in norms.groupby(["alpha", "m"])}
@@ -292,7 +313,7 @@ def fig13_phi_heatmaps(metrics: pd.DataFrame) -> Figure:
     """phi_1/2 over (gamma, alpha), one panel per m (seeds averaged)."""
     table = _seed_mean(metrics)
     widths = np.unique(table["m"])
-    fig = Figure(figsize=(1.45 * len(widths) + 0.7, 2.3), layout="constrained")
+    fig = Figure(figsize=(TEXT_WIDTH, 2.3), layout="constrained")
     axes = fig.subplots(1, len(widths), sharey=True, squeeze=False)[0]
     for ax, m in zip(axes, widths):
         mesh = _heatmap(ax, table[table["m"] == m], "phi_half", 0.0, 1.0)

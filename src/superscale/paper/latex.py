@@ -39,6 +39,11 @@ def escape(text: object) -> str:
     return _TEX_PATTERN.sub(lambda match: _TEX_SYMBOLS.get(match.group(0)) or escape[match.group(0)], str(text))
 
 
+# Half LaTeX's column gap, for the tables whose columns multiply with the config (models, texts,
+# dictionaries) or hold long words: the table floats set it locally, so the text keeps its own.
+NARROW_COLUMNS = r"\setlength{\tabcolsep}{3pt}"
+
+
 def tabular(columns: str, header: str, rows: list[str]) -> str:
     """A booktabs tabular from its column spec, header line and body lines."""
     return "\n".join(
@@ -58,3 +63,16 @@ def frame_tabular(frame: pd.DataFrame, columns: list[tuple[str, str, object]]) -
     """A tabular of a frame, one body line per row, from (alignment, header, row -> text) triples."""
     rows = [" & ".join(str(cell(row)) for _, _, cell in columns) for row in frame.itertuples()]
     return tabular("".join(align for align, _, _ in columns), " & ".join(head for _, head, _ in columns), rows)
+
+
+_LOG_PROBLEMS = re.compile(
+    r"^(Overfull \\[hv]box .*|.*(?:Reference|Citation) `[^']*' .*undefined.*|"
+    r"LaTeX Warning: There were undefined (?:references|citations)\.)$",
+    re.M,
+)
+
+
+def log_problems(log: str) -> list[str]:
+    """The lines of a LaTeX log that a reader would see in the PDF: boxes running into the margin
+    (Overfull), and references or citations printed as "??"."""
+    return _LOG_PROBLEMS.findall(log)

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from superscale.paper.latex import escape
+from superscale.paper.latex import NARROW_COLUMNS, escape
 
 
 def _sci(value: float) -> str:
@@ -30,6 +30,7 @@ def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
     datasets = sorted(losses.dataset.unique())
     wide = losses.pivot(index="model", columns="dataset", values="loss_nats")
     lines = [
+        NARROW_COLUMNS,
         r"\begin{tabular}{l r r r r r r " + "r " * len(datasets) + "}",
         r"\toprule",
         "model & $m$ & $V$ & $\\overline{\\cos^2}$ & $\\overline{\\|W_i\\|}$ & min--max & $\\phi_{1/2}$ & "

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from superscale.core.grid import nearest
-from superscale.toy.fits import fit_power_law
+from superscale.toy.fits import fit_power_law, least_ambiguous_cases
 
 
 def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, object]:
@@ -50,6 +50,33 @@ FIT_WINDOWS = {"paper": "over the paper's windows (App.~D.1)", "all": "over ever
 def count(number: int, noun: str) -> str:
     """'1 seed', '2 seeds': a count with its noun in the right number."""
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def small_settings(settings: dict, metrics: pd.DataFrame) -> dict[str, object]:
+    """Macros of the small toys' run settings (config toy_small), and how many least ambiguous cases
+    the run's metrics hold."""
+    return {
+        "SmallN": settings["n"],
+        "SmallSteps": settings["steps"],
+        "SmallBatch": settings["batch_size"],
+        "SmallLR": f"{settings['lr']:g}",
+        "SmallWarmup": settings["warmup_steps"],
+        "SmallSeeds": len(settings["seeds"]),
+        "SmallWidths": ", ".join(str(m) for m in settings["m"]),
+        "SmallLeastAmbiguous": count(len(least_ambiguous_cases(metrics)), "least ambiguous case"),
+    }
+
+
+def large_settings(settings: dict) -> dict[str, object]:
+    """Macros of the large toys' run settings (config toy_large), the fit window in words."""
+    return {
+        "LargeN": settings["n"],
+        "LargeSteps": settings["steps"],
+        "LargeBatch": settings["batch_size"],
+        "LargeWidths": ", ".join(str(m) for m in settings["m"]),
+        "LargeSeeds": count(len(settings["seeds"]), "seed"),
+        "LargeFitWindow": FIT_WINDOWS[settings["fit_window"]],
+    }
 
 
 def width_range(low: int, high: int) -> str:

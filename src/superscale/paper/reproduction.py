@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from superscale.core.grid import axis_values
-from superscale.paper.latex import escape
+from superscale.paper.latex import NARROW_COLUMNS, escape
 from superscale.paper.numbers import small_toy_summary
 
 COLUMNS = [
@@ -673,9 +673,13 @@ def latex_tables(table: pd.DataFrame) -> dict[str, str]:
     quantity = lambda row: f"{row.quantity} ({row.paper_source})"  # noqa: E731
     cell = lambda row: f"{row.quantity}: {_cell_label(row)} ({row.paper_point})"  # noqa: E731
     out = {}
-    for name, rows, label, width in (("ReproTable", values, quantity, "0.34"), ("ReproCellTable", cells, cell, "0.34")):
+    # every column that holds words or a value with its error wraps: 0.86 of the text width and the
+    # narrow gaps between six columns fit the text width whatever the rows hold
+    columns = "p{0.30\\textwidth}p{0.12\\textwidth}p{0.12\\textwidth}lp{0.12\\textwidth}p{0.14\\textwidth}"
+    for name, rows, label in (("ReproTable", values, quantity), ("ReproCellTable", cells, cell)):
         lines = [
-            rf"\begin{{tabular}}{{p{{{width}\textwidth}}lllp{{0.11\textwidth}}p{{0.16\textwidth}}}}",
+            NARROW_COLUMNS,
+            rf"\begin{{tabular}}{{{columns}}}",
             *head,
             *_latex_rows(rows, label),
         ]

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from superscale.paper.latex import frame_tabular, tabular
+from superscale.paper.latex import NARROW_COLUMNS, frame_tabular, tabular
 from superscale.shapes.statistics import (
     density_by_group,
     loss_by_group,
@@ -69,7 +69,8 @@ def similarity_tabular(rows: list[dict]) -> str:
         + f" & {row['verdict']}"
         for row in rows
     ]
-    return tabular("llrrrl", r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict", body)
+    header = r"$N$ group & representation & seed pairs & different shapes & equal-loss & verdict"
+    return NARROW_COLUMNS + "\n" + tabular("llrrrl", header, body)  # its intervals are wide
 
 
 def llm_tabular(llms: pd.DataFrame) -> str:

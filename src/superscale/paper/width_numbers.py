@@ -57,8 +57,10 @@ def _unfitted(family: str, status: str, fit: dict) -> str:
     )
 
 
-def _number(value: float) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:.2f}"
+def _local(value: float) -> str:
+    """A local exponent, or why there is none: the excess loss at one of the two widths is not
+    above L_inf, so its logarithm is undefined."""
+    return "undefined (excess loss $\\le0$)" if not math.isfinite(value) else f"{value:.2f}"
 
 
 def _widths(values) -> str:
@@ -110,7 +112,7 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
         f"$L-L_\\infty=C_m m^{{-\\alpha_m}}$ gives $\\alpha_m={fit['alpha_m']:.2f}$, 95\\,\\% profile interval "
         f"{_interval(fit)} (which includes the seed error of $L_\\infty$; with $L_\\infty$ at the trunk's own loss "
         f"instead, {fit['alpha_m_trunk_offset']:.2f}). {_lack_of_fit(fit)} Between successive widths the local exponent "
-        f"$-d\\ln(L-L_\\infty)/d\\ln m$ runs {', '.join(_number(a) for a in fit['local_alphas'])}: the excess "
+        f"$-d\\ln(L-L_\\infty)/d\\ln m$ runs {', '.join(_local(a) for a in fit['local_alphas'])}: the excess "
         f"loss must reach zero at the trunk's width, so near it no single power describes it. Weak superposition predicts "
         f"$\\alpha_m\\approx\\alpha_{{\\rm Zipf}}-1={weak['alpha_m']:.2f}$ (the training stream's tokens: "
         f"$\\alpha_{{\\rm Zipf}}={fit['zipf_exponent']:.2f}$), strong superposition $\\alpha_m\\approx1$: the interval "
@@ -173,7 +175,10 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
 
 
 def _slope(entry: dict) -> str:
-    return "n/a" if not math.isfinite(entry["slope"]) else f"{entry['slope']:.2f} $\\pm$ {entry['slope_se']:.2f}"
+    """A slope with its error, or why there is none (fewer than three rows or a single width)."""
+    if math.isfinite(entry["slope"]):
+        return f"{entry['slope']:.2f} $\\pm$ {entry['slope_se']:.2f}"
+    return f"not fitted ({entry['n_points']} rows)"
 
 
 def overlap_table(fits: dict) -> str:

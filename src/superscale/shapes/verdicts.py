@@ -29,7 +29,8 @@ def group_label(n: float) -> str:
 
 
 def _shape(pair) -> str:
-    return f"$(n_\\mathrm{{layer}}, d_\\mathrm{{model}}) = ({pair[0]}, {pair[1]})$"
+    """'n_layer = 1, d_model = 64' as two formulas, so that a line may break between them."""
+    return f"$n_\\mathrm{{layer}}={pair[0]}$, $d_\\mathrm{{model}}={pair[1]}$"
 
 
 def _p(value: float) -> str:

@@ -97,8 +97,9 @@ FIGURES = {
     "fig07": (large_tables, lambda mt, nr, ft: plots.fig7_norm_histograms(nr), 6 * len(WIDTHS)),
     "fig08": (large_tables, lambda mt, nr, ft: plots.fig8_theory(mt), 4),
     "fig09a": (large_tables, lambda mt, nr, ft: plots.fig9a_r2(ft), 1),
-    "fig14": (esweep_tables, lambda mt, nr, ft: plots.fig14_density(mt, ft), 2 + 1),
-    "fig15": (esweep_tables, lambda mt, nr, ft: plots.fig15_exponent_vs_density(ft), 1 + 1),
+    # two gammas: a legend entry each, no colour bar (style.MIN_COLOURBAR_VALUES)
+    "fig14": (esweep_tables, lambda mt, nr, ft: plots.fig14_density(mt, ft), 2),
+    "fig15": (esweep_tables, lambda mt, nr, ft: plots.fig15_exponent_vs_density(ft), 1),
     "fig18": (fig18_tables, lambda mt, nr, ft: plots.fig18_wide(ft), 1),
 }
 

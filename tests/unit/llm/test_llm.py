@@ -510,3 +510,25 @@ def test_excess_loss_figure_draws_the_families_with_widths_and_names_the_rest():
     drawn = np.concatenate([collection.get_offsets()[:, 0] for collection in ax.collections])
     assert 700 not in drawn and len(drawn) == len(synthetic_losses(0.0))
     assert any(r"\pm" in text.get_text() for text in legend.get_texts())
+
+
+def test_a_tied_embedding_stored_twice_in_a_gguf_is_counted_once(tmp_path):
+    """Qwen2.5-Coder's GGUFs hold the tied embedding as token_embd.weight and again as
+    output.weight: N counts it once for a tied model, both for an untied one."""
+    import gguf
+
+    from superscale.llm.weights.readers import read_gguf
+
+    path = tmp_path / "tied.gguf"
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_embedding_length(8)
+    writer.add_token_list([f"t{i}" for i in range(16)])
+    for tensor in ("token_embd.weight", "output.weight"):
+        writer.add_tensor(tensor, np.ones((16, 8), dtype=np.float32))
+    writer.add_tensor("blk.0.attn_q.weight", np.ones((8, 8), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    assert read_gguf("m", path, ["output.weight"], tied=True).n_params == 16 * 8 + 8 * 8
+    assert read_gguf("m", path, ["output.weight"], tied=False).n_params == 2 * 16 * 8 + 8 * 8

@@ -111,7 +111,8 @@ def read_head(name: str, entry: dict, manifest: dict) -> HeadMatrix:
     fmt = manifest["head_format"]
     if fmt not in read:
         raise WeightError(f"model {name}: unknown head format {fmt!r} in its manifest")
-    head = read[fmt](name, manifest["head_file"], entry["head"])
+    options = {"tied": bool(entry.get("tied", False))} if fmt == "gguf" else {}
+    head = read[fmt](name, manifest["head_file"], entry["head"], **options)
     rows, cols = head.matrix.shape
     if cols != head_width(entry):
         raise WeightError(

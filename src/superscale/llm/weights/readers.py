@@ -50,8 +50,20 @@ def gguf_layout(name: str, path: str | Path):
     return reader
 
 
-def read_gguf(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
-    """Dequantise one tensor of a GGUF file to float32 (rows = vocabulary, columns = width)."""
+# A tied model's GGUF may also store its embedding as the output matrix (at another precision):
+# the same parameters twice
+TIED_COPY, EMBEDDING = "output.weight", "token_embd.weight"
+
+
+def gguf_parameters(tensors: dict, tied: bool) -> int:
+    """Parameters of a GGUF's tensors (name -> tensor), a tied embedding's stored copy counted once."""
+    copy = TIED_COPY if tied and TIED_COPY in tensors and EMBEDDING in tensors else None
+    return int(sum(int(t.n_elements) for tensor_name, t in tensors.items() if tensor_name != copy))
+
+
+def read_gguf(name: str, path: str | Path, wanted: list[str], tied: bool = False) -> HeadMatrix:
+    """Dequantise one tensor of a GGUF file to float32 (rows = vocabulary, columns = width); the
+    parameter count is the file's, with the output copy of a tied embedding (`tied`) left out."""
     import gguf
 
     reader = gguf_layout(name, path)
@@ -80,8 +92,7 @@ def read_gguf(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
         raise WeightError(
             f"model {name}: {tensor.name} in {path} has {rows} rows, the file's tokenizer has {len(tokens.data)} tokens"
         )
-    n_params = int(sum(int(t.n_elements) for t in reader.tensors))
-    return HeadMatrix(name, tensor.name, matrix, str(path), tensor.tensor_type.name, n_params)
+    return HeadMatrix(name, tensor.name, matrix, str(path), tensor.tensor_type.name, gguf_parameters(tensors, tied))
 
 
 def read_safetensors(name: str, path: str | Path, wanted: list[str]) -> HeadMatrix:
