@@ -65,6 +65,7 @@ rule reproduction:
         code=code_fingerprint("workflow/scripts/reproduction.py"),
         fit_tables=list(FIT_TABLES),
         config={section: canonical(config[section]) for section in PAPER_SECTIONS},
+        models=LLM_MODELS,
         config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
     script:
         "../workflow/scripts/reproduction.py"
