@@ -39,7 +39,7 @@ with logged(smk):
     texts = (
         latex_tables(table)
         | {"ReproNeighbourNoise": neighbour_paragraph(table, published)}
-        | abstract_macros(table, sources.config, dict(smk.params.models))
+        | abstract_macros(table, sources.config, dict(smk.params.models), sources.paper_config)
     )
     tables = "".join(f"\\newcommand{{\\{name}}}{{%\n{body}}}\n" for name, body in texts.items())
     open(smk.output.tex, "w").write(latex_macros(macros) + tables)

@@ -16,6 +16,14 @@ from superscale.paper.latex import escape
 DICTIONARY = ["model", "depth", "size"]
 
 
+def prediction(strong: bool, alpha: float) -> float:
+    """The paper's alpha_m: 1 in strong superposition; alpha - 1 in weak, which it derives for
+    alpha > 1 only (below, the loss is not a power law of m), so NaN there: no prediction."""
+    if strong:
+        return 1.0
+    return alpha - 1.0 if alpha > 1.0 else float("nan")
+
+
 def toy_fits(toy: pd.DataFrame, laws: pd.DataFrame) -> pd.DataFrame:
     """alpha_m per (dictionary, gamma), with the regime, the law's alpha and the paper's prediction."""
     rows = []
@@ -34,7 +42,7 @@ def toy_fits(toy: pd.DataFrame, laws: pd.DataFrame) -> pd.DataFrame:
                     "regime": "strong" if strong else "weak",
                     **fit,
                     "alpha": float(law["alpha"]),
-                    "predicted": 1.0 if strong else float(law["alpha"]) - 1.0,
+                    "predicted": prediction(strong, float(law["alpha"])),
                 }
             )
     return pd.DataFrame(rows)
@@ -262,7 +270,8 @@ def macros(
         "FeaturesToyUntrained": f"{int((~fits.trained).sum())} of {len(fits)}",
         "FeaturesToyStrongMean": float(strong.alpha_m.mean()) if len(strong) else float("nan"),
         "FeaturesToyWeakMean": float(weak.alpha_m.mean()) if len(weak) else float("nan"),
-        "FeaturesToyWeakPredictedMean": float(weak.predicted.mean()) if len(weak) else float("nan"),
+        "FeaturesToyWeakPredictedMean": float(weak.predicted.mean()) if weak.predicted.notna().any() else float("nan"),
+        "FeaturesToyWeakPredicted": f"{int(weak.predicted.notna().sum())} of {len(weak)}",
         "FeaturesLawTable": _tabular(
             "lllrrrrrrrrrl", r"model & layer & size & live & fitted & " + LAW_HEADER, law_lines
         ),

@@ -117,11 +117,13 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
     return " ".join(sentences)
 
 
-def abstract_macros(table: pd.DataFrame, config: dict, models: dict) -> dict[str, str]:
-    """The generated sentences as LaTeX macro bodies for the abstract and the conclusion."""
+def abstract_macros(table: pd.DataFrame, config: dict, models: dict, paper_config: dict) -> dict[str, str]:
+    """The generated sentences as LaTeX macro bodies for the abstract and the conclusion, and the
+    paper's small-toy step count, which other sections set their shorter training against."""
     if table.empty:
         raise ValueError("reproduction report is empty: config/published.yaml lists no quantity")
     return {
+        "PaperSmallSteps": f"{paper_config['toy_small']['steps']:,}",
         "AbstractSetting": setting_sentence(config, models),
         "AbstractFindings": findings_sentences(table, values=False),
         "ConclusionFindings": findings_sentences(table, values=True),

