@@ -1,5 +1,6 @@
-# The paper: the methods section from the config, the reproduction report, the provenance record,
-# then latexmk over the generated numbers and figures.
+# The paper: the methods section from the config, the reproduction report (with the abstract's and
+# conclusion's sentences), the provenance record, then latexmk (and bibtex) over the generated
+# numbers, figures and references.
 
 NUMBERS = [
     "paper/generated/toy_small.tex",
@@ -104,6 +105,7 @@ rule provenance:
 rule paper:
     input:
         tex="paper/main.tex",
+        bib="paper/references.bib",
         numbers=NUMBERS + ["paper/generated/provenance.tex"],
         figures=expand("results/figures/{figure}.pdf", figure=ALL_FIGURES),
         katta="paper/sections/katta.tex",
