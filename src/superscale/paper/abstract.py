@@ -55,7 +55,7 @@ def setting_sentence(config: dict, models: dict) -> str:
     )
 
 
-def _quantity(row) -> str:
+def quantity_name(row) -> str:
     """What a row measures: 'α_m (large toy, strong, linear frequencies)' for 'large toy, strong,
     linear frequencies: α_m'; a cell adds its coordinates."""
     head, _, tail = str(row.quantity).rpartition(": ")
@@ -72,7 +72,7 @@ def _with_values(row) -> str:
     else:
         paper = f"paper {_paper_pm(row)}"
     ours = _pm(row.ours_value, row.ours_sigma) if _finite(row.ours_value) else f"none ({row.ours_note})"
-    return f"{_quantity(row)}: ours {escape(ours)}, {escape(paper)}"
+    return f"{quantity_name(row)}: ours {escape(ours)}, {escape(paper)}"
 
 
 def _list(items: list[str]) -> str:
@@ -99,7 +99,7 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
         f"{judged['agree']} agree with the paper, against its value where this run is in the paper's setting "
         f"and against its stated claim where the setting differs."
     ]
-    name = _with_values if values else _quantity
+    name = _with_values if values else quantity_name
     if values and judged["agree"]:
         sentences.append("They are: " + _list([name(row) for row in groups["agree"].itertuples()]) + ".")
     for word, verb in (("disagree", "disagree"), ("undetermined", "cannot be determined from this run's data")):
