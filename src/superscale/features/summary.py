@@ -91,7 +91,6 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
     tokens = controls[controls.control == "tokens (same positions)"]
     null = controls[controls.control.str.startswith("null")]
     power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
-    latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
     parts = [
         f"Under the same test the latents of the {len(laws)} dictionaries are {verdicts(laws)} "
         f"(fitted tails of {laws.decades.min():.1f}-{laws.decades.max():.1f} decades)",
@@ -100,6 +99,16 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
         f"a planted lognormal of the measured spread {verdicts(lognormal)}",
         f"the random-init null's latents {verdicts(null)}",
     ]
+    return "; ".join(parts) + ". So " + verdict_sentence(laws, controls, planted)
+
+
+def verdict_sentence(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) -> str:
+    """What the test says of the latents against the planted laws, the tokens and the null (the
+    answer's conclusion, which the abstract quotes on its own)."""
+    tokens = controls[controls.control == "tokens (same positions)"]
+    null = controls[controls.control.str.startswith("null")]
+    power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
+    latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
     if p_verdict == l_verdict:
         verdict = (
             f"at this budget the test says the same of a planted power law and a planted lognormal ({p_verdict}), "
@@ -128,7 +137,7 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
         if typical(null) == latent
         else f"; the random-init null's verdict is mostly {typical(null)}"
     )
-    return "; ".join(parts) + ". So " + verdict
+    return verdict
 
 
 def _size_shifts(laws: pd.DataFrame) -> str:
@@ -232,6 +241,7 @@ def macros(
         "FeaturesSteps": settings["dictionary"]["steps"],
         "FeaturesDictionaries": len(laws),
         "FeaturesAnswer": answer(laws, controls, planted),
+        "FeaturesVerdict": verdict_sentence(laws, controls, planted),
         "FeaturesLevel": f"{settings['law']['level']:g}",
         "FeaturesBootstrap": settings["law"]["bootstrap"],
         "FeaturesScan": settings["law"]["scan"],

@@ -62,7 +62,7 @@ def quantity_name(row) -> str:
     name = f"{tail} ({head})" if head else tail
     if row.kind == "cell":
         at = [f"{_SYMBOLS[key]} = {getattr(row, key):g}" for key in CELL_KEYS if _finite(getattr(row, key))]
-        name += " at " + ", ".join(at)
+        name += ", cell " + ", ".join(at)
     return escape(name)
 
 

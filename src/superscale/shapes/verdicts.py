@@ -175,10 +175,9 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     states = {group["verdict"] for group in losses}
     seeds = min(group["seeds"] for group in losses)
     premise = (
-        f"Kaplan's premise, a loss that depends on $N$ and hardly on shape, was tested at {len(losses)} values of "
-        f"$N$ with {seeds} seed{'s' if seeds != 1 else ''} per shape: "
-        + "; ".join(_group_verdict(group) for group in losses)
-        + "."
+        f"Kaplan's premise, a loss that depends on $N$ and hardly on shape, was tested at "
+        f"{len(losses)} value{'s' if len(losses) != 1 else ''} of $N$ with {seeds} seed{'s' if seeds != 1 else ''} "
+        f"per shape: " + "; ".join(_group_verdict(group) for group in losses) + "."
     )
     if states == {FLAT}:
         premise += " At every $N$ tested the premise holds, so the shapes are equal-loss models in Katta's sense."
@@ -236,3 +235,27 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
             f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}."
         )
     return " ".join([premise, capacity, universality])
+
+
+SIMILARITY_WORDS = {
+    LESS: "less similar than two seeds of one shape",
+    AS_SIMILAR: "as similar as two seeds of one shape",
+}
+
+
+def abstract_sentence(losses: list[dict], similarity: dict[str, dict]) -> str:
+    """The shape test in one sentence for the abstract: the loss verdict N by N, and the residual
+    streams' similarity on linear CKA."""
+    internal = [
+        result["verdict"] for name, result in similarity.items() if name != REPRESENTATION_NAMES[("unembedding", None)]
+    ]
+    similar = (
+        f"on linear CKA the residual streams of different shapes are {SIMILARITY_WORDS[internal[0]]}"
+        if len(set(internal)) == 1 and internal[0] in SIMILARITY_WORDS
+        else "whether the residual streams of different shapes are as similar as two seeds' the data cannot decide"
+    )
+    return (
+        "In transformers of equal parameter count and different shape, "
+        + "; ".join(_group_verdict(group) for group in losses)
+        + f"; {similar}."
+    )

@@ -23,7 +23,7 @@ from superscale.features.dictionary import (
 from superscale.features.laws import fit_law, verdict
 from superscale.features.planted import planted_case, planted_probabilities
 from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
-from superscale.features.summary import ORDER, answer, confusion, toy_fits
+from superscale.features.summary import ORDER, answer, confusion, toy_fits, verdict_sentence
 from superscale.features.tables import law_table
 from superscale.features.transfer import alpha_m_by_gamma, late_fall, toy_probabilities
 
@@ -193,6 +193,7 @@ def test_the_answer_is_worded_against_the_controls():
     assert "(fitted tails of 1.2-1.2 decades)" in sentence and "(2.4 decades)" in sentence
     same = pd.concat([frame("undecided", law="power"), frame("undecided", law="lognormal")])
     assert "cannot tell which of the two" in answer(laws, controls, same)
+    assert sentence.endswith(". So " + verdict_sentence(laws, controls, planted))  # the abstract's sentence
 
 
 def test_layer_index_and_windows_spread_over_the_whole_text(monkeypatch):

@@ -54,7 +54,7 @@ NAMED = [
     r"$\alpha_m$ (large toy, strong, linear frequencies)",
     "exponent of parameters against width (Chinchilla models)",
     r"$\alpha_m$ of the joint fit of loss against width (Eq. 6) (LLMs)",
-    r"small toy $\alpha_m$ at $\gamma$ = -1, $\alpha$ = 2",
+    r"small toy $\alpha_m$, cell $\gamma$ = -1, $\alpha$ = 2",
 ]
 
 

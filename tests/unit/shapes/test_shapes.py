@@ -455,7 +455,7 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
 
 def test_the_conclusion_gives_each_n_its_own_verdict_and_power():
     from superscale.shapes.statistics import AS_SIMILAR, SHAPE_MATTERS, UNDECIDED
-    from superscale.shapes.verdicts import conclusion
+    from superscale.shapes.verdicts import abstract_sentence, conclusion
 
     def group(n, verdict, spread):
         return {"n_group": n, "verdict": verdict, "spread_percent": spread, "detectable_percent": 2.5, "seeds": 2}
@@ -469,6 +469,9 @@ def test_the_conclusion_gives_each_n_its_own_verdict_and_power():
     assert "at $N\\approx$ 197k the data cannot decide (spread 1.5\\,\\%; a difference below 2.5" in text
     assert "The premise fails at this training budget at $N\\approx$ 49k," in text  # not at 197k
     assert "does not establish" in text and "universal across shapes" not in text
+    short = abstract_sentence(losses, similar)
+    assert "at $N\\approx$ 49k the loss depends on shape" in short and "197k the data cannot decide" in short
+    assert short.endswith("as similar as two seeds of one shape.")
 
 
 @pytest.mark.parametrize("path", ["config/config.yaml", "config/paper.yaml"])
