@@ -42,7 +42,7 @@ def _quantised(models: dict) -> str:
 
 def setting_sentence(config: dict, models: dict) -> str:
     """What this run trained and measured, in one sentence from its config."""
-    small, large, llm = config["toy_small"], config["toy_large"], config["llm"]
+    small, large = config["toy_small"], config["toy_large"]
     shapes = ", ".join(large["distributions"][:-1]) + " and " + large["distributions"][-1]
     return (
         f"This run trains the small toys with $n={small['n']}$ features, widths $m\\in{_set(small['m'])}$, "
@@ -50,8 +50,7 @@ def setting_sentence(config: dict, models: dict) -> str:
         f"({len(small['seeds'])} seed{'s' if len(small['seeds']) > 1 else ''}), and the large toys with "
         f"$n={large['n']}$ features, {shapes} frequencies, $m\\in{_set(large['m'])}$ and "
         f"$\\gamma\\in{_set(large['gamma'])}$; it reads the heads and losses of {len(models)} open language "
-        f"models ({escape(', '.join(models))}; {_quantised(models)}) on "
-        f"{len(llm['datasets'])} texts."
+        f"models ({escape(', '.join(models))}; {_quantised(models)})."
     )
 
 

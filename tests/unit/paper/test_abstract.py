@@ -109,7 +109,7 @@ def test_the_setting_sentence_comes_from_the_config():
     assert "$n=1000$" in text and "$n=1024$" in text and r"\{-1, 1\}" in text and r"\{-1, 0.1\}" in text
     assert "10$--$100" in text  # a long grid as its range
     assert "exponential, power and linear" in text and "2 open language models" in text
-    assert "quantised GGUF checkpoints" in text and "on 2 texts" in text
+    assert "quantised GGUF checkpoints)." in text
     hub = {"gpt2": {"source": {"kind": "hub"}}}
     assert "quantised" not in abstract.setting_sentence(CONFIG, hub)
 
