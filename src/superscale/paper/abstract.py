@@ -93,10 +93,11 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
     groups = outcomes(table)
     total = len(table)
     judged = {word: len(rows) for word, rows in groups.items()}
+    by_value, by_claim = int((table.verdict == "agrees").sum()), int((table.verdict == "agrees with claim").sum())
     sentences = [
         f"Of the {total} rows of the reproduction report (headline values, region means and grid cells), "
-        f"{judged['agree']} agree with the paper, against its value where this run is in the paper's setting "
-        f"and against its stated claim where the setting differs."
+        f"{judged['agree']} agree with the paper: {by_value} with its value, where this run is in the setting "
+        f"the value was made in, and {by_claim} with its stated claim, where this run's setting differs."
     ]
     name = _with_values if values else quantity_name
     if values and judged["agree"]:

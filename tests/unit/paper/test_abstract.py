@@ -63,7 +63,9 @@ def test_the_abstract_names_every_disagreement_and_undetermined_row_and_no_agree
     for name in NAMED:
         assert name in text
     assert "exponential frequencies" not in text and "$\\alpha$ = 1" not in text  # agreements only counted
-    assert "Of the 7 rows" in text and "2 agree" in text
+    assert (
+        "Of the 7 rows" in text and "2 agree with the paper: 1 with its value" in text and "1 with its stated" in text
+    )
     assert "3 rows disagree" in text and "1 row cannot be determined" in text
     assert "1 not comparable (a different setting and no claim)" in text and "not measured" not in text
 
