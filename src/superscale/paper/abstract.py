@@ -28,10 +28,10 @@ def _values(axis) -> list[float]:
 
 
 def _set(values) -> str:
-    """A config grid as maths: {-1, 1}, or its range and size where long."""
+    """A config grid as maths: {-1, 1}, or its ends where long: {10, ..., 100}."""
     values = _values(values)
     if len(values) > 4:
-        return f"{min(values):g}$--${max(values):g}"
+        return f"\\{{{min(values):g}, \\ldots, {max(values):g}\\}}"
     return r"\{" + ", ".join(f"{v:g}" for v in values) + r"\}"
 
 
@@ -43,7 +43,8 @@ def _quantised(models: dict) -> str:
 def setting_sentence(config: dict, models: dict) -> str:
     """What this run trained and measured, in one sentence from its config."""
     small, large = config["toy_small"], config["toy_large"]
-    shapes = ", ".join(large["distributions"][:-1]) + " and " + large["distributions"][-1]
+    *others, last = large["distributions"]
+    shapes = f"{', '.join(others)} and {last}" if others else last
     return (
         f"This run trains the small toys with $n={small['n']}$ features, widths $m\\in{_set(small['m'])}$, "
         f"decay $\\gamma\\in{_set(small['gamma'])}$ and frequency exponents $\\alpha\\in{_set(small['alpha'])}$ "

@@ -109,7 +109,9 @@ MODELS = {"smollm2-135m": {"source": {"kind": "pypi_gguf"}}, "qwen2.5-coder-0.5b
 def test_the_setting_sentence_comes_from_the_config():
     text = abstract.setting_sentence(CONFIG, MODELS)
     assert "$n=1000$" in text and "$n=1024$" in text and r"\{-1, 1\}" in text and r"\{-1, 0.1\}" in text
-    assert "10$--$100" in text  # a long grid as its range
+    assert r"\{10, \ldots, 100\}" in text  # a long grid by its ends
+    one_shape = CONFIG | {"toy_large": CONFIG["toy_large"] | {"distributions": ["power"]}}
+    assert " power frequencies" in abstract.setting_sentence(one_shape, MODELS)
     assert "exponential, power and linear" in text and "2 open language models" in text
     assert "quantised GGUF checkpoints)." in text
     hub = {"gpt2": {"source": {"kind": "hub"}}}
