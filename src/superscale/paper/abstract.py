@@ -66,9 +66,17 @@ def quantity_name(row) -> str:
     return escape(name)
 
 
+def _outside_claim(table: pd.DataFrame) -> pd.Series:
+    """Rows that agree with a claim although ours lies outside its interval: within our errors of
+    it, an agreement only as strong as our error is small."""
+    return (table.verdict == "agrees with claim") & (table.difference.astype(float) > 0)
+
+
 def _with_values(row) -> str:
     if str(row.judged_against).startswith("claim"):
         paper = f"the paper's claim [{row.claim_low:g}, {row.claim_high:g}]"
+        if row.verdict == "agrees with claim" and float(row.difference) > 0:
+            paper += f", outside it by {float(row.difference):.2g} but within our errors"
     else:
         paper = f"paper {_paper_pm(row)}"
     ours = _pm(row.ours_value, row.ours_sigma) if _finite(row.ours_value) else f"none ({row.ours_note})"
@@ -98,7 +106,12 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
     sentences = [
         f"Of the {total} rows of the reproduction report (headline values, region means and grid cells), "
         f"{judged['agree']} agree with the paper: {by_value} with its value, where this run is in the setting "
-        f"the value was made in, and {by_claim} with its stated claim, where this run's setting differs."
+        f"the value was made in, and {by_claim} with its stated claim, where this run's setting differs"
+        + (
+            f" ({outside} of them outside the claimed interval but within our errors of it)."
+            if (outside := int(_outside_claim(table).sum()))
+            else "."
+        )
     ]
     name = _with_values if values else quantity_name
     if values and judged["agree"]:

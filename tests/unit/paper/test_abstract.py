@@ -38,7 +38,7 @@ def row(quantity: str, verdict: str, kind: str = "value", **extra) -> dict:
 def report() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            row("large toy, strong (γ = -1), exponential frequencies: α_m", "agrees with claim"),
+            row("large toy, strong (γ = -1), exponential frequencies: α_m", "agrees with claim", difference=0.3),
             row("large toy, strong, linear frequencies: α_m", "disagrees with claim"),
             row("Chinchilla models: exponent of parameters against width", "disagrees"),
             row("LLMs: α_m of the joint fit of loss against width (Eq. 6)", "undetermined"),
@@ -66,6 +66,7 @@ def test_the_abstract_names_every_disagreement_and_undetermined_row_and_no_agree
     assert (
         "Of the 7 rows" in text and "2 agree with the paper: 1 with its value" in text and "1 with its stated" in text
     )
+    assert "(1 of them outside the claimed interval but within our errors of it)" in text
     assert "3 rows disagree" in text and "1 row cannot be determined" in text
     assert "1 not comparable (a different setting and no claim)" in text and "not measured" not in text
 
@@ -76,6 +77,7 @@ def test_the_conclusion_names_every_row_with_ours_against_the_papers():
         assert name in text
     assert "ours 0.5 $\\pm$ 0.02, paper 1 $\\pm$ 0.05" in text  # against the paper's value
     assert "ours 0.5 $\\pm$ 0.02, the paper's claim [0.85, 1.15]" in text  # against its claim
+    assert "outside it by 0.3 but within our errors" in text  # an agreement as weak as our error is large
     assert "none (undetermined: joint" in text  # the reason, where ours has no value
 
 
