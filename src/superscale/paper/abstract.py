@@ -115,7 +115,12 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
     ]
     name = _with_values if values else quantity_name
     if values and judged["agree"]:
-        sentences.append("They are: " + _list([name(row) for row in groups["agree"].itertuples()]) + ".")
+        agree = groups["agree"]
+        headline = [name(row) for row in agree[agree.kind != "cell"].itertuples()]
+        cells = int((agree.kind == "cell").sum())
+        if cells:
+            headline.append(f"{cells} grid cell{'s' if cells != 1 else ''} of Table~\\ref{{tab:repro-cells}}")
+        sentences.append("They are: " + _list(headline) + ".")
     for word, verb in (("disagree", "disagree"), ("undetermined", "cannot be determined from this run's data")):
         rows = groups[word]
         if rows.empty:
@@ -125,7 +130,9 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
         verb_here = verb if word != "disagree" else ("disagrees" if len(rows) == 1 else "disagree")
         sentences.append(f"{count} {verb_here}: " + _list([name(row) for row in rows.itertuples()]) + ".")
     why = {"not comparable": "a different setting and no claim", "not measured": "not computed by this configuration"}
-    rest = [f"{judged[word]} {word} ({why[word]})" for word in why if judged[word]]
+    rest = [
+        f"{judged[word]} {'is' if judged[word] == 1 else 'are'} {word} ({why[word]})" for word in why if judged[word]
+    ]
     if rest:
         sentences.append("Of the rest, " + " and ".join(rest) + ".")
     return " ".join(sentences)

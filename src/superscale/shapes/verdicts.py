@@ -214,19 +214,19 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     gaps = ", ".join(f"{name} ${result['gap']:.3f}\\pm{result['gap_se']:.3f}$" for name, result in internal.items())
     readout = similarity.get(REPRESENTATION_NAMES[("unembedding", None)])
     readout_text = f"; the unembedding directions are {readout['verdict']}" if readout else ""
-    caveat = "," if states == {FLAT} else ", and among models whose equality of loss is not established,"
+    caveat = "" if states == {FLAT} else " (among models whose equality of loss is not established)"
     if found == {LESS}:
         universality = (
             f"Inside the models, different shapes are less similar than two seeds of one shape (CKA gap of the "
             f"residual streams, averaged over the $N$ groups: {gaps}){readout_text}. Linear CKA compares "
-            f"subspaces{caveat} so this says that the representations differ more across shapes than across "
-            f"seeds; it neither confirms nor rules out that the shapes share individual features."
+            f"subspaces, so this says that the representations differ more across shapes than across seeds"
+            f"{caveat}; it neither confirms nor rules out that the shapes share individual features."
         )
     elif found == {AS_SIMILAR}:
         universality = (
             f"Inside the models, different shapes are as similar as two seeds of one shape (CKA gap of the "
             f"residual streams, averaged over the $N$ groups: {gaps}){readout_text}. Linear CKA compares "
-            f"subspaces{caveat} so this is what universal features would show, but it does not establish "
+            f"subspaces, so this is what universal features would show{caveat}, but it does not establish "
             f"that the shapes share individual features."
         )
     else:

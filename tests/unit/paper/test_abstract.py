@@ -68,13 +68,15 @@ def test_the_abstract_names_every_disagreement_and_undetermined_row_and_no_agree
     )
     assert "(1 of them outside the claimed interval but within our errors of it)" in text
     assert "3 rows disagree" in text and "1 row cannot be determined" in text
-    assert "1 not comparable (a different setting and no claim)" in text and "not measured" not in text
+    assert "1 is not comparable (a different setting and no claim)" in text and "not measured" not in text
 
 
 def test_the_conclusion_names_every_row_with_ours_against_the_papers():
     text = abstract.abstract_macros(report(), CONFIG, MODELS, PAPER)["ConclusionFindings"]
     for name in [*NAMED, r"$\alpha_m$ (large toy, strong ($\gamma$ = -1), exponential frequencies)"]:
         assert name in text
+    assert r"and 1 grid cell of Table~\ref{tab:repro-cells}." in text  # agreeing cells counted, not listed
+    assert r"$\alpha$ = 1:" not in text
     assert "ours 0.5 $\\pm$ 0.02, paper 1 $\\pm$ 0.05" in text  # against the paper's value
     assert "ours 0.5 $\\pm$ 0.02, the paper's claim [0.85, 1.15]" in text  # against its claim
     assert "outside it by 0.3 but within our errors" in text  # an agreement as weak as our error is large
