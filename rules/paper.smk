@@ -1,5 +1,6 @@
-# The paper: the methods section from the config, the reproduction report, the provenance record,
-# then latexmk over the generated numbers and figures.
+# The paper: the methods section from the config, the reproduction report (with the abstract's and
+# conclusion's sentences), the provenance record, then latexmk (and bibtex) over the generated
+# numbers, figures and references.
 
 NUMBERS = [
     "<paper>/generated/toy_small.tex",
@@ -65,6 +66,7 @@ rule reproduction:
         code=code_fingerprint("workflow/scripts/reproduction.py"),
         fit_tables=list(FIT_TABLES),
         config={section: canonical(config[section]) for section in PAPER_SECTIONS},
+        models=LLM_MODELS,
         config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
     script:
         "../workflow/scripts/reproduction.py"
@@ -104,6 +106,7 @@ rule provenance:
 rule paper:
     input:
         tex="paper/main.tex",
+        bib="paper/references.bib",
         numbers=NUMBERS + ["<paper>/generated/provenance.tex"],
         figures=expand("<results>/figures/{figure}.pdf", figure=ALL_FIGURES),
         katta="paper/sections/katta.tex",

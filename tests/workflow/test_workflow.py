@@ -423,6 +423,22 @@ def test_reproduction_report_compares_like_with_like(built):
     assert "## Cells (the same cell of the authors' figure)" in report and "| quantity | paper |" in report
 
 
+def test_the_abstract_names_every_disagreement_and_undetermined_row(built):
+    """The abstract's generated findings name, by what it measures, each row of the report that
+    disagrees with the paper or cannot be determined; the paper's abstract quotes them."""
+    from superscale.paper.abstract import OUTCOMES, quantity_name
+
+    table = pd.read_csv(built / "results/reproduction.csv")
+    tex = (built / "paper/generated/reproduction.tex").read_text()
+    findings = tex.split("\\newcommand{\\AbstractFindings}", 1)[1].split("\\newcommand", 1)[0]
+    named = table[table.verdict.map(OUTCOMES).isin(["disagree", "undetermined"])]
+    assert len(named), "tiny.yaml's report has disagreements to name"
+    for row in named.itertuples():
+        assert quantity_name(row) in findings, row.quantity
+    abstract = (built / "paper/main.tex").read_text().split("\\begin{abstract}")[1].split("\\end{abstract}")[0]
+    assert "\\AbstractFindings" in abstract and "\\AbstractSetting" in abstract
+
+
 def test_html_report_has_every_figure_with_its_caption(built):
     snakemake(built, "--report", "results/report.html")
     html = (built / "results/report.html").read_text()

@@ -1,10 +1,12 @@
-"""Rule reproduction: the paper's results against ours, like with like (CSV, Markdown, LaTeX tables)."""
+"""Rule reproduction: the paper's results against ours, like with like (CSV, Markdown, LaTeX tables),
+and the abstract's and conclusion's sentences that name them."""
 
 import json
 
 import pandas as pd
 import yaml
 
+from superscale.paper.abstract import abstract_macros
 from superscale.paper.numbers import latex_macros
 from superscale.paper.reproduction import (
     Sources,
@@ -34,7 +36,11 @@ with logged(smk):
     table.to_csv(smk.output.csv, index=False)
     open(smk.output.md, "w").write(markdown(table))
     macros = counts_macros(table, published["agreement_sigma"]) | paper_macros(table)
-    texts = latex_tables(table) | {"ReproNeighbourNoise": neighbour_paragraph(table, published)}
+    texts = (
+        latex_tables(table)
+        | {"ReproNeighbourNoise": neighbour_paragraph(table, published)}
+        | abstract_macros(table, sources.config, dict(smk.params.models), sources.paper_config)
+    )
     tables = "".join(f"\\newcommand{{\\{name}}}{{%\n{body}}}\n" for name, body in texts.items())
     open(smk.output.tex, "w").write(latex_macros(macros) + tables)
     print(markdown(table))

@@ -17,6 +17,14 @@ from superscale.paper.latex import NARROW_COLUMNS, escape
 DICTIONARY = ["model", "depth", "size"]
 
 
+def prediction(strong: bool, alpha: float) -> float:
+    """The paper's alpha_m: 1 in strong superposition; alpha - 1 in weak, which it derives for
+    alpha > 1 only (below, the loss is not a power law of m), so NaN there: no prediction."""
+    if strong:
+        return 1.0
+    return alpha - 1.0 if alpha > 1.0 else float("nan")
+
+
 def toy_fits(toy: pd.DataFrame, laws: pd.DataFrame) -> pd.DataFrame:
     """alpha_m per (dictionary, gamma), with the regime, the law's alpha and the paper's prediction."""
     rows = []
@@ -35,7 +43,7 @@ def toy_fits(toy: pd.DataFrame, laws: pd.DataFrame) -> pd.DataFrame:
                     "regime": "strong" if strong else "weak",
                     **fit,
                     "alpha": float(law["alpha"]),
-                    "predicted": 1.0 if strong else float(law["alpha"]) - 1.0,
+                    "predicted": prediction(strong, float(law["alpha"])),
                 }
             )
     return pd.DataFrame(rows)
@@ -84,7 +92,6 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
     tokens = controls[controls.control == "tokens (same positions)"]
     null = controls[controls.control.str.startswith("null")]
     power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
-    latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
     parts = [
         f"Under the same test the latents of the {len(laws)} dictionaries are {verdicts(laws)} "
         f"(fitted tails of {laws.decades.min():.1f}-{laws.decades.max():.1f} decades)",
@@ -93,6 +100,16 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
         f"a planted lognormal of the measured spread {verdicts(lognormal)}",
         f"the random-init null's latents {verdicts(null)}",
     ]
+    return "; ".join(parts) + ". So " + verdict_sentence(laws, controls, planted)
+
+
+def verdict_sentence(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) -> str:
+    """What the test says of the latents against the planted laws, the tokens and the null (the
+    answer's conclusion, which the abstract quotes on its own)."""
+    tokens = controls[controls.control == "tokens (same positions)"]
+    null = controls[controls.control.str.startswith("null")]
+    power, lognormal = planted[planted.law == "power"], planted[planted.law == "lognormal"]
+    latent, p_verdict, l_verdict = typical(laws), typical(power), typical(lognormal)
     if p_verdict == l_verdict:
         verdict = (
             f"at this budget the test says the same of a planted power law and a planted lognormal ({p_verdict}), "
@@ -121,7 +138,7 @@ def answer(laws: pd.DataFrame, controls: pd.DataFrame, planted: pd.DataFrame) ->
         if typical(null) == latent
         else f"; the random-init null's verdict is mostly {typical(null)}"
     )
-    return "; ".join(parts) + ". So " + verdict
+    return verdict
 
 
 def _size_shifts(laws: pd.DataFrame) -> str:
@@ -250,6 +267,7 @@ def macros(
         "FeaturesSteps": settings["dictionary"]["steps"],
         "FeaturesDictionaries": len(laws),
         "FeaturesAnswer": answer(laws, controls, planted),
+        "FeaturesVerdict": verdict_sentence(laws, controls, planted),
         "FeaturesLevel": f"{settings['law']['level']:g}",
         "FeaturesBootstrap": settings["law"]["bootstrap"],
         "FeaturesScan": settings["law"]["scan"],
@@ -288,7 +306,8 @@ def macros(
         "FeaturesToyUntrained": f"{int((~fits.trained).sum())} of {len(fits)}",
         "FeaturesToyStrongMean": float(strong.alpha_m.mean()) if len(strong) else float("nan"),
         "FeaturesToyWeakMean": float(weak.alpha_m.mean()) if len(weak) else float("nan"),
-        "FeaturesToyWeakPredictedMean": float(weak.predicted.mean()) if len(weak) else float("nan"),
+        "FeaturesToyWeakPredictedMean": float(weak.predicted.mean()) if weak.predicted.notna().any() else float("nan"),
+        "FeaturesToyWeakPredicted": f"{int(weak.predicted.notna().sum())} of {len(weak)}",
         "FeaturesLawTable": _tabular(
             "lllrrrrrrrrrl", r"model & layer & size & live & fitted & " + LAW_HEADER, law_lines
         ),

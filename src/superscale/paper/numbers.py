@@ -12,6 +12,7 @@ import pandas as pd
 
 from superscale.core.grid import nearest
 from superscale.toy.fits import fit_power_law, least_ambiguous_cases
+from superscale.toy.geometry import random_sq_overlap_variance
 
 
 def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, object]:
@@ -38,7 +39,34 @@ def small_toy_summary(metrics: pd.DataFrame, fits: pd.DataFrame) -> dict[str, ob
         "SmallWeakPhiExcessMax": _max((weak_phi.phi_half - weak_phi.m / n).abs()),
         "SmallMedianRsq": float(fits.r2.median()),
         "SmallStrongOverlapExponent": _overlap_exponent(strong_overlaps),
+        "SmallStrongOverlapVarianceRatioMin": _min(_variance_ratio(strong_overlaps)),
+        "SmallStrongOverlapVarianceRatioMax": _max(_variance_ratio(strong_overlaps)),
+        "SmallAllOverlapSlopes": _all_overlap_slopes(metrics[metrics.gamma == metrics.gamma.min()]),
     }
+
+
+def _variance_ratio(rows: pd.DataFrame) -> pd.Series:
+    """The variance of the strongly represented rows' squared overlaps over that of random unit
+    vectors at the same m (Fig. 5c), per model with at least two such rows."""
+    rows = rows[rows.var_sq_overlap_strong.notna()]
+    return rows.var_sq_overlap_strong / rows.m.map(random_sq_overlap_variance)
+
+
+def _all_overlap_slopes(rows: pd.DataFrame) -> str:
+    """Fig. 17 in words: how all rows' mean squared overlap falls with m at the strongest decay,
+    as the range of the per-alpha exponents for alpha <= 1 and alpha > 1 (1 for a 1/m law)."""
+    parts = []
+    for label, chosen in (("\\le", rows[rows.alpha <= 1.0]), (">", rows[rows.alpha > 1.0])):
+        exponents = [
+            fit_power_law(group.m, group.mean_sq_overlap).alpha_m
+            for _, group in chosen.groupby("alpha")
+            if group.m.nunique() >= 2
+        ]
+        if exponents:
+            low, high = min(exponents), max(exponents)
+            span = f"{low:.2f}" if math.isclose(low, high, abs_tol=0.005) else f"{low:.2f}\\text{{--}}{high:.2f}"
+            parts.append(f"as $m^{{-x}}$, $x={span}$, for $\\alpha{label}1$")
+    return "; ".join(parts) or UNDETERMINED
 
 
 SHAPE_NAMES = {"exponential": "Exponential", "power": "Power", "linear": "Linear"}

@@ -18,6 +18,7 @@ from superscale.shapes.statistics import (
     similarity_by_group,
 )
 from superscale.shapes.verdicts import (
+    abstract_sentence,
     conclusion,
     density_sentence,
     group_label,
@@ -162,5 +163,6 @@ def shapes_summary(
         "ShapesLlmTable": llm_tabular(llms),
         "ShapesLlmVerdict": llm_sentence(llms, llm_fit, z),
         "ShapesConclusion": summary["conclusion"],
+        "ShapesAbstract": abstract_sentence(losses, pooled),
     }
     return summary, macros

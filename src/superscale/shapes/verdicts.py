@@ -153,27 +153,40 @@ def llm_sentence(llms: pd.DataFrame, fit: dict | None, z: float) -> str:
     return text + overlap_sentence(fit, z, "LLMs")
 
 
+def _group_verdict(group: dict) -> str:
+    """One N group's loss verdict in a clause, with what its seeds could have detected."""
+    at = f"at $N\\approx$ {group_label(group['n_group'])}"
+    bound = (
+        f"a difference below {group['detectable_percent']:.1f}\\,\\% would have gone unseen"
+        if math.isfinite(group["detectable_percent"])
+        else "with one seed per shape nothing could be detected"
+    )
+    if group["verdict"] == FLAT:
+        return f"{at} the shape means lie within {group['spread_percent']:.1f}\\,\\% ({bound})"
+    if group["verdict"] == SHAPE_MATTERS:
+        return (
+            f"{at} the loss depends on shape, by {group['spread_percent']:.1f}\\,\\% (ANOVA $p={_p(group['anova_p'])}$)"
+        )
+    return f"{at} the data cannot decide (spread {group['spread_percent']:.1f}\\,\\%; {bound})"
+
+
 def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], densities: list[dict]) -> str:
-    """What the numbers say about Katta's claim, premise by premise, in plain words."""
+    """What the numbers say about Katta's claim, premise by premise and N by N, no stronger than
+    the tests decided."""
     states = {group["verdict"] for group in losses}
-    spread = max(group["spread_percent"] for group in losses)
-    detectable = max(group["detectable_percent"] for group in losses)
+    seeds = min(group["seeds"] for group in losses)
+    premise = (
+        f"Kaplan's premise, a loss that depends on $N$ and hardly on shape, was tested at "
+        f"{len(losses)} value{'s' if len(losses) != 1 else ''} of $N$ with {seeds} seed{'s' if seeds != 1 else ''} "
+        f"per shape: " + "; ".join(_group_verdict(group) for group in losses) + "."
+    )
     if states == {FLAT}:
-        premise = (
-            f"Kaplan's premise holds here: at fixed $N$ the loss moves by at most {spread:.1f}\\,\\% across shapes, "
-            f"so the shapes are equal-loss models in Katta's sense."
-        )
+        premise += " At every $N$ tested the premise holds, so the shapes are equal-loss models in Katta's sense."
     elif SHAPE_MATTERS in states:
-        premise = (
-            f"Kaplan's premise does not hold at this training budget: at fixed $N$ the loss depends on shape, by up "
-            f"to {spread:.1f}\\,\\%. Katta's argument starts from equal loss, so these models test it only "
-            f"approximately, and only pairs within the loss threshold count as equal-loss pairs."
-        )
-    else:
-        premise = (
-            f"Whether the loss depends on shape at fixed $N$ the data cannot decide: the shape means differ by up to "
-            f"{spread:.1f}\\,\\%, but not clearly beyond the spread between seeds, and a shape effect smaller than "
-            f"{detectable:.1f}\\,\\% of the loss would have gone unseen with these seeds."
+        decided = [group_label(g["n_group"]) for g in losses if g["verdict"] == SHAPE_MATTERS]
+        premise += (
+            f" The premise fails at this training budget at $N\\approx$ {', '.join(decided)}, and only pairs "
+            f"within the loss threshold count as equal-loss pairs there."
         )
     ratio = max(row["ratio"] for row in densities)
     if overlap["verdict"] in ("follows d_model", "follows both"):
@@ -202,20 +215,20 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
     gaps = ", ".join(f"{name} ${result['gap']:.3f}\\pm{result['gap_se']:.3f}$" for name, result in internal.items())
     readout = similarity.get(REPRESENTATION_NAMES[("unembedding", None)])
     readout_text = f"; the unembedding directions are {readout['verdict']}" if readout else ""
-    caveat = "" if states == {FLAT} else ", among models whose equality of loss is not established,"
+    caveat = "" if states == {FLAT} else " (among models whose equality of loss is not established)"
     if found == {LESS}:
         universality = (
             f"Inside the models, different shapes are less similar than two seeds of one shape (CKA gap of the "
-            f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are not "
-            f"universal across shapes: the horn of Katta's dilemma that keeps per-layer superposition and "
-            f"gives up universality."
+            f"residual streams, averaged over the $N$ groups: {gaps}){readout_text}. Linear CKA compares "
+            f"subspaces, so this says that the representations differ more across shapes than across seeds"
+            f"{caveat}; it neither confirms nor rules out that the shapes share individual features."
         )
     elif found == {AS_SIMILAR}:
         universality = (
             f"Inside the models, different shapes are as similar as two seeds of one shape (CKA gap of the "
-            f"residual streams: {gaps}){readout_text}. On linear CKA{caveat} the internal features are "
-            f"universal across shapes, so if superposition changes with width, per-layer superposition is "
-            f"not the complete account: Katta's other horn."
+            f"residual streams, averaged over the $N$ groups: {gaps}){readout_text}. Linear CKA compares "
+            f"subspaces, so this is what universal features would show{caveat}, but it does not establish "
+            f"that the shapes share individual features."
         )
     else:
         universality = (
@@ -223,3 +236,27 @@ def conclusion(losses: list[dict], overlap: dict, similarity: dict[str, dict], d
             f"cannot decide (CKA gap of the residual streams: {gaps}){readout_text}."
         )
     return " ".join([premise, capacity, universality])
+
+
+SIMILARITY_WORDS = {
+    LESS: "less similar than two seeds of one shape",
+    AS_SIMILAR: "as similar as two seeds of one shape",
+}
+
+
+def abstract_sentence(losses: list[dict], similarity: dict[str, dict]) -> str:
+    """The shape test in one sentence for the abstract: the loss verdict N by N, and the residual
+    streams' similarity on linear CKA."""
+    internal = [
+        result["verdict"] for name, result in similarity.items() if name != REPRESENTATION_NAMES[("unembedding", None)]
+    ]
+    similar = (
+        f"on linear CKA the residual streams of different shapes are {SIMILARITY_WORDS[internal[0]]}"
+        if len(set(internal)) == 1 and internal[0] in SIMILARITY_WORDS
+        else "whether the residual streams of different shapes are as similar as two seeds' the data cannot decide"
+    )
+    return (
+        "In transformers of equal parameter count and different shape, "
+        + "; ".join(_group_verdict(group) for group in losses)
+        + f"; {similar}."
+    )

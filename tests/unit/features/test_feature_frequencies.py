@@ -23,7 +23,7 @@ from superscale.features.dictionary import (
 from superscale.features.laws import fit_law, verdict
 from superscale.features.planted import planted_case, planted_probabilities
 from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
-from superscale.features.summary import ORDER, answer, confusion, toy_fits
+from superscale.features.summary import ORDER, answer, confusion, toy_fits, verdict_sentence
 from superscale.features.tables import law_table
 from superscale.features.transfer import alpha_m_by_gamma, late_fall, toy_probabilities
 
@@ -161,6 +161,9 @@ def test_toy_alpha_m_per_gamma_and_the_papers_predictions():
     laws = pd.DataFrame([{"model": "a", "depth": "last", "size": 2, "layer": 3, "alpha": 1.4, "verdict": "undecided"}])
     fits = toy_fits(toy, laws)
     assert list(fits.predicted) == [1.0, pytest.approx(0.4)]
+    # alpha - 1 is the paper's weak-regime exponent for alpha > 1 only: below it, no prediction
+    shallow = toy_fits(toy, laws.assign(alpha=0.75))
+    assert shallow.predicted.iloc[0] == 1.0 and np.isnan(shallow.predicted.iloc[1])
 
 
 def test_late_fall_says_whether_the_loss_still_falls():
@@ -190,6 +193,7 @@ def test_the_answer_is_worded_against_the_controls():
     assert "(fitted tails of 1.2-1.2 decades)" in sentence and "(2.4 decades)" in sentence
     same = pd.concat([frame("undecided", law="power"), frame("undecided", law="lognormal")])
     assert "cannot tell which of the two" in answer(laws, controls, same)
+    assert sentence.endswith(". So " + verdict_sentence(laws, controls, planted))  # the abstract's sentence
 
 
 def test_layer_index_and_windows_spread_over_the_whole_text(monkeypatch):

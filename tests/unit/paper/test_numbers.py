@@ -3,11 +3,20 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from superscale.paper.numbers import FIT_WINDOWS, count, esweep_summary, fig18_summary, large_toy_summary, latex_macros
+from superscale.paper.numbers import (
+    FIT_WINDOWS,
+    count,
+    esweep_summary,
+    fig18_summary,
+    large_toy_summary,
+    latex_macros,
+    small_toy_summary,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -75,3 +84,30 @@ def test_every_fit_window_of_the_schema_has_its_words():
     schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
     windows = schema["properties"]["toy_large"]["properties"]["fit_window"]["enum"]
     assert set(FIT_WINDOWS) == set(windows) and FIT_WINDOWS["all"] == "over every width"
+
+
+def test_small_summary_states_the_overlap_variance_ratio_and_all_rows_slopes():
+    m = np.array([10, 25, 63, 100] * 2)
+    alpha = np.repeat([1.0, 2.0], 4)
+    metrics = pd.DataFrame(
+        {
+            "m": m,
+            "alpha": alpha,
+            "gamma": -1.0,
+            "n": 1000,
+            "phi_half": 1.0,
+            # all rows: 1/m^1.5 at alpha = 1, 1/m at alpha = 2
+            "mean_sq_overlap": np.where(alpha == 1.0, m**-1.5, 1.0 / m),
+            "mean_sq_overlap_strong": 1.0 / m,
+            # twice the random variance at alpha = 1, the random variance at alpha = 2
+            "var_sq_overlap_strong": np.where(alpha == 1.0, 2.0, 1.0) * 2 * (m - 1) / (m**2 * (m + 2)),
+        }
+    )
+    fits = pd.DataFrame({"gamma": [-1.0, -1.0], "alpha": [1.0, 2.0], "alpha_m": [1.0, 1.5], "r2": [0.99, 0.99]})
+    values = small_toy_summary(metrics, fits)
+    assert values["SmallStrongOverlapVarianceRatioMin"] == pytest.approx(1.0)
+    assert values["SmallStrongOverlapVarianceRatioMax"] == pytest.approx(2.0)
+    assert (
+        values["SmallAllOverlapSlopes"]
+        == r"as $m^{-x}$, $x=1.50$, for $\alpha\le1$; as $m^{-x}$, $x=1.00$, for $\alpha>1$"
+    )

@@ -444,12 +444,34 @@ def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_ver
     summary, macros = shapes_summary(models, _similarity(models, 0.9, 0.6), llms, corpus, SETTINGS)
     text = latex_macros(macros)
     assert "\\newcommand{\\ShapesConclusion}" in text and "my\\_text" in text
-    assert "Kaplan's premise holds" in summary["conclusion"]
+    assert "At every $N$ tested the premise holds" in summary["conclusion"]
     assert "changes with width ($\\overline{\\cos^2}\\propto d_\\mathrm{model}^{-1.00}$)" in summary["conclusion"]
     assert "also changes with $N$" not in summary["conclusion"]
-    assert "not universal across shapes" in summary["conclusion"]
+    assert "differ more across shapes than across seeds" in summary["conclusion"]
+    assert "neither confirms nor rules out" in summary["conclusion"]  # CKA compares subspaces, not features
     assert summary["densities"][0]["ratio"] > 1  # the wider shape tolerates denser features
     assert "not separate them" in macros["ShapesLlmVerdict"]  # d and N grow together in the LLMs
+
+
+def test_the_conclusion_gives_each_n_its_own_verdict_and_power():
+    from superscale.shapes.statistics import AS_SIMILAR, SHAPE_MATTERS, UNDECIDED
+    from superscale.shapes.verdicts import abstract_sentence, conclusion
+
+    def group(n, verdict, spread):
+        return {"n_group": n, "verdict": verdict, "spread_percent": spread, "detectable_percent": 2.5, "seeds": 2}
+
+    losses = [group(49152, SHAPE_MATTERS, 4.0) | {"anova_p": 0.001}, group(196608, UNDECIDED, 1.5) | {"anova_p": 0.3}]
+    overlap = {"verdict": "follows d_model", "b_d": -1.0, "b_n": math.nan}
+    similar = {"mid-depth residual": {"verdict": AS_SIMILAR, "gap": 0.01, "gap_se": 0.01}}
+    text = conclusion(losses, overlap, similar, [{"ratio": 2.0}])
+    assert "tested at 2 values of $N$ with 2 seeds per shape" in text
+    assert "at $N\\approx$ 49k the loss depends on shape, by 4.0" in text
+    assert "at $N\\approx$ 197k the data cannot decide (spread 1.5\\,\\%; a difference below 2.5" in text
+    assert "The premise fails at this training budget at $N\\approx$ 49k," in text  # not at 197k
+    assert "does not establish" in text and "universal across shapes" not in text
+    short = abstract_sentence(losses, similar)
+    assert "at $N\\approx$ 49k the loss depends on shape" in short and "197k the data cannot decide" in short
+    assert short.endswith("as similar as two seeds of one shape.")
 
 
 @pytest.mark.parametrize("path", ["config/config.yaml", "config/paper.yaml"])
