@@ -40,6 +40,15 @@ def _quantised(models: dict) -> str:
     return "quantised GGUF checkpoints" if kinds == {"pypi_gguf"} else "checkpoints"
 
 
+def _seeds(small: dict) -> str:
+    """The small toys' seeds: '1 seed', or '1 seed, 2 on 4 cells' where replicates add seeds to some."""
+    count = len(small["seeds"])
+    text = f"{count} seed{'s' if count > 1 else ''}"
+    if replicates := small.get("replicates"):
+        text += f", {count + len(replicates['seeds'])} on {len(replicates['cells'])} cells"
+    return text
+
+
 def setting_sentence(config: dict, models: dict) -> str:
     """What this run trained and measured, in one sentence from its config."""
     small, large = config["toy_small"], config["toy_large"]
@@ -47,8 +56,8 @@ def setting_sentence(config: dict, models: dict) -> str:
     shapes = f"{', '.join(others)} and {last}" if others else last
     return (
         f"This run trains the small toys with $n={small['n']}$ features, widths $m\\in{_set(small['m'])}$, "
-        f"decay $\\gamma\\in{_set(small['gamma'])}$ and frequency exponents $\\alpha\\in{_set(small['alpha'])}$ "
-        f"({len(small['seeds'])} seed{'s' if len(small['seeds']) > 1 else ''}), and the large toys with "
+        f"weight decay $\\gamma\\in{_set(small['gamma'])}$ and frequency exponents "
+        f"$\\alpha\\in{_set(small['alpha'])}$ ({_seeds(small)}), and the large toys with "
         f"$n={large['n']}$ features, {shapes} frequencies, $m\\in{_set(large['m'])}$ and "
         f"$\\gamma\\in{_set(large['gamma'])}$; it reads the heads and losses of {len(models)} open language "
         f"models ({escape(', '.join(models))}; {_quantised(models)})."
