@@ -8,6 +8,7 @@ import pandas as pd
 
 from superscale.core.grid import axis_values
 from superscale.paper.latex import escape
+from superscale.paper.llm_numbers import SOURCES
 from superscale.paper.reproduction import CELL_KEYS, _finite, _paper_pm, _pm
 
 # Report verdicts, gathered into the outcomes the text names (a claim counts like a value).
@@ -35,9 +36,11 @@ def _set(values) -> str:
     return r"\{" + ", ".join(f"{v:g}" for v in values) + r"\}"
 
 
-def _quantised(models: dict) -> str:
-    kinds = {entry.get("source", {}).get("kind", "") for entry in models.values()}
-    return "quantised GGUF checkpoints" if kinds == {"pypi_gguf"} else "checkpoints"
+def _sources(models: dict) -> str:
+    """Where the models' weights came from, in the LLM section's words (what was loaded decides
+    whether they are quantised, and that section says so)."""
+    kinds = sorted({entry.get("source", {}).get("kind", "") for entry in models.values()})
+    return ", ".join(SOURCES.get(kind, kind) for kind in kinds)
 
 
 def _seeds(small: dict) -> str:
@@ -60,7 +63,7 @@ def setting_sentence(config: dict, models: dict) -> str:
         f"$\\alpha\\in{_set(small['alpha'])}$ ({_seeds(small)}), and the large toys with "
         f"$n={large['n']}$ features, {shapes} frequencies, $m\\in{_set(large['m'])}$ and "
         f"$\\gamma\\in{_set(large['gamma'])}$; it reads the heads and losses of {len(models)} open language "
-        f"models ({escape(', '.join(models))}; {_quantised(models)})."
+        f"models ({escape(', '.join(models))}; {_sources(models)})."
     )
 
 
@@ -75,16 +78,16 @@ def quantity_name(row) -> str:
     return escape(name)
 
 
-def _outside_claim(table: pd.DataFrame) -> pd.Series:
-    """Rows that agree with a claim although ours lies outside its interval: within our errors of
+def _outside_claim(row) -> bool:
+    """A row that agrees with a claim although ours lies outside its interval: within our errors of
     it, an agreement only as strong as our error is small."""
-    return (table.verdict == "agrees with claim") & (table.difference.astype(float) > 0)
+    return row.verdict == "agrees with claim" and float(row.difference) > 0
 
 
 def _with_values(row) -> str:
     if str(row.judged_against).startswith("claim"):
         paper = f"the paper's claim [{row.claim_low:g}, {row.claim_high:g}]"
-        if row.verdict == "agrees with claim" and float(row.difference) > 0:
+        if _outside_claim(row):
             paper += f", outside it by {float(row.difference):.2g} but within our errors"
     else:
         paper = f"paper {_paper_pm(row)}"
@@ -118,7 +121,7 @@ def findings_sentences(table: pd.DataFrame, values: bool) -> str:
         f"the value was made in, and {by_claim} with its stated claim, where this run's setting differs"
         + (
             f" ({outside} of them outside the claimed interval but within our errors of it)."
-            if (outside := int(_outside_claim(table).sum()))
+            if (outside := sum(_outside_claim(row) for row in table.itertuples()))
             else "."
         )
     ]

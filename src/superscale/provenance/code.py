@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import sys
-from functools import cache
 from pathlib import Path
 
 PACKAGE = "superscale"
@@ -69,13 +68,6 @@ def _kept_entry(path: Path, src: Path) -> dict:
     return _kept[key]
 
 
-@cache
-def _parsed_text(text: str, filename: str) -> ast.Module:
-    """Keyed by content, so that a file edited within one process is read anew; callers never
-    mutate the tree they get."""
-    return ast.parse(text, filename=filename)
-
-
 def _module_file(name: str, src: Path) -> Path | None:
     """The file that defines module `name` (dotted) under src, or None when there is none."""
     base = src.joinpath(*name.split("."))
@@ -95,15 +87,14 @@ def _imported(path: Path, src: Path) -> frozenset[str]:
     return frozenset(_kept_entry(path, src)["imports"])
 
 
-@cache
 def _imported_by_text(text: str, path: Path, src: Path) -> frozenset[str]:
-    """Keyed by content, as the parse: one walk per module however many scripts import it."""
+    """The package modules a file's text imports (relative imports resolved from where it sits)."""
     inside = src in path.parents
     package = _module_name(path, src) if inside else ""
     if inside and path.name != "__init__.py":
         package = package.rpartition(".")[0]
     names: set[str] = set()
-    for node in ast.walk(_parsed_text(text, str(path))):
+    for node in ast.walk(ast.parse(text, filename=str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -150,10 +141,9 @@ class _StripDocstrings(ast.NodeTransformer):
         return node
 
 
-@cache
 def _meaning_of_text(text: str, filename: str) -> str:
-    """Keyed by content: every rule's fingerprint reads the same shared modules, so a workflow
-    parse computes each module's meaning once instead of once per rule."""
+    """The syntax tree without docstrings, comments, positions or layout (computed once per text:
+    _kept_entry holds it, within a process and between runs)."""
     tree = _StripDocstrings().visit(ast.parse(text, filename=filename))
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 

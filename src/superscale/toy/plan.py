@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass
 
-from superscale.core.grid import axis_values, value_token
+from superscale.core.grid import axis_values, nearest, value_token
 from superscale.toy.cells import CellSpec
 from superscale.toy.features import feature_probabilities
 
@@ -94,22 +94,21 @@ def replicate_cells(small: dict) -> list[tuple[float, float, int]]:
     if not replicates:
         return []
     gammas, alphas = axis_values(small["gamma"]), axis_values(small["alpha"])
+    for seed in replicates["seeds"]:
+        if seed in small["seeds"]:
+            raise ValueError(
+                f"config toy_small.replicates.seeds: seed {seed} is already in toy_small.seeds; "
+                "a replicate needs a seed the grid does not train"
+            )
     extra = []
     for gamma, alpha in replicates["cells"]:
-        if not any(abs(gamma - g) < 1e-9 for g in gammas) or not any(abs(alpha - a) < 1e-9 for a in alphas):
+        on_grid = nearest(gammas, gamma), nearest(alphas, alpha)
+        if abs(on_grid[0] - gamma) > 1e-9 or abs(on_grid[1] - alpha) > 1e-9:
             raise ValueError(
                 f"config toy_small.replicates.cells: ({gamma}, {alpha}) is not a (gamma, alpha) cell of the "
                 "grid toy_small.gamma x toy_small.alpha; name cells of the grid"
             )
-        for seed in replicates["seeds"]:
-            if seed in small["seeds"]:
-                raise ValueError(
-                    f"config toy_small.replicates.seeds: seed {seed} is already in toy_small.seeds; "
-                    "a replicate needs a seed the grid does not train"
-                )
-            gamma = next(g for g in gammas if abs(gamma - g) < 1e-9)
-            alpha = next(a for a in alphas if abs(alpha - a) < 1e-9)
-            extra.append((gamma, alpha, seed))
+        extra += [(*on_grid, seed) for seed in replicates["seeds"]]
     return extra
 
 

