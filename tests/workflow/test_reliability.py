@@ -33,7 +33,7 @@ from superscale.llm.loss import load_model
 from superscale.llm.registry import RegistryError, load_registry
 from superscale.llm.weights import WeightError, fetch, load_manifest, read_head
 from superscale.llm.weights import hub as hub_source
-from superscale.llm.weights.architecture import model_shape
+from superscale.shapes.llm_shape import model_shape
 from superscale.shapes.measures import load_trained
 from superscale.toy.cells import load_pack
 from superscale.toy.features import feature_probabilities

@@ -5,7 +5,7 @@ predictions, the planted-truth confusion table, and the section's LaTeX macros
 import pandas as pd
 
 from superscale.features.summary import confusion, macros, toy_fits
-from superscale.paper.numbers import latex_macros
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
 
 smk = snakemake

@@ -4,10 +4,10 @@ import json
 
 import pandas as pd
 
-from superscale.paper.llm_numbers import ladder_summary, llm_summary
-from superscale.paper.numbers import latex_macros
-from superscale.paper.width_numbers import width_summary
+from superscale.llm.summary import ladder_summary, llm_summary
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
+from superscale.shapes.width_summary import width_summary
 
 smk = snakemake
 

@@ -6,8 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from superscale.paper.latex import escape
-from superscale.paper.numbers import latex_macros
+from superscale.paper.latex import escape, latex_macros
 from superscale.provenance.header import code_version, environment
 from superscale.provenance.records import chain, machines, repository_url, source_line
 from superscale.provenance.runlog import logged

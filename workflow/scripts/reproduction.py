@@ -6,9 +6,7 @@ import json
 import pandas as pd
 import yaml
 
-from superscale.paper.abstract import abstract_macros
-from superscale.paper.numbers import latex_macros
-from superscale.paper.reproduction import (
+from superscale.authors.reproduction import (
     Sources,
     compare,
     counts_macros,
@@ -17,6 +15,8 @@ from superscale.paper.reproduction import (
     neighbour_paragraph,
     paper_macros,
 )
+from superscale.paper.abstract import abstract_macros
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
 
 smk = snakemake

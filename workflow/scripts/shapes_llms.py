@@ -6,9 +6,9 @@ import json
 import pandas as pd
 
 from superscale.llm.weights import load_manifest
-from superscale.llm.weights.architecture import model_shape
 from superscale.provenance.runlog import logged
 from superscale.shapes.compressed_sensing import implied_density
+from superscale.shapes.llm_shape import model_shape
 
 smk = snakemake
 

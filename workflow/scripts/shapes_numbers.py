@@ -4,9 +4,9 @@ import json
 
 import pandas as pd
 
-from superscale.paper.numbers import latex_macros
-from superscale.paper.shapes_numbers import shapes_summary
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
+from superscale.shapes.summary import shapes_summary
 
 smk = snakemake
 

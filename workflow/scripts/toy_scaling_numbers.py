@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from superscale.paper.numbers import esweep_summary, fig18_summary, large_settings, large_toy_summary, latex_macros
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
+from superscale.toy.summary import esweep_summary, fig18_summary, large_settings, large_toy_summary
 
 smk = snakemake
 

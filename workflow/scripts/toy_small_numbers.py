@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from superscale.paper.numbers import latex_macros, small_settings, small_toy_summary
+from superscale.paper.latex import latex_macros
 from superscale.provenance.runlog import logged
+from superscale.toy.summary import small_settings, small_toy_summary
 
 smk = snakemake
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from superscale.authors.reproduction import CELL_KEYS, paper_plus_minus
 from superscale.core.grid import axis_values
+from superscale.llm.summary import SOURCES
 from superscale.paper.latex import escape
-from superscale.paper.llm_numbers import SOURCES
-from superscale.paper.reproduction import CELL_KEYS, _finite, _paper_pm, _pm
+from superscale.paper.uncertainty import finite, plus_minus
 
 # Report verdicts, gathered into the outcomes the text names (a claim counts like a value).
 OUTCOMES = {
@@ -73,7 +74,7 @@ def quantity_name(row) -> str:
     head, _, tail = str(row.quantity).rpartition(": ")
     name = f"{tail} ({head})" if head else tail
     if row.kind == "cell":
-        at = [f"{_SYMBOLS[key]} = {getattr(row, key):g}" for key in CELL_KEYS if _finite(getattr(row, key))]
+        at = [f"{_SYMBOLS[key]} = {getattr(row, key):g}" for key in CELL_KEYS if finite(getattr(row, key))]
         name += ", cell " + ", ".join(at)
     return escape(name)
 
@@ -90,8 +91,8 @@ def _with_values(row) -> str:
         if _outside_claim(row):
             paper += f", outside it by {float(row.difference):.2g} but within our errors"
     else:
-        paper = f"paper {_paper_pm(row)}"
-    ours = _pm(row.ours_value, row.ours_sigma) if _finite(row.ours_value) else f"none ({row.ours_note})"
+        paper = f"paper {paper_plus_minus(row)}"
+    ours = plus_minus(row.ours_value, row.ours_sigma) if finite(row.ours_value) else f"none ({row.ours_note})"
     return f"{quantity_name(row)}: ours {escape(ours)}, {escape(paper)}"
 
 

@@ -1,7 +1,10 @@
 """The feature-frequency stage: law fits and verdicts, the dictionary, the splice loss, the toy
-transfer, activations of a tiny model, and the method on planted truth (small)."""
+transfer, activations of a tiny model, the method on planted truth (small), and the summary's
+tables, where an exponent the fit left at its bound says so instead of carrying an error."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -20,10 +23,10 @@ from superscale.features.dictionary import (
     save,
     train_dictionary,
 )
-from superscale.features.laws import fit_law, verdict
+from superscale.features.laws import EXPONENTS, fit_law, verdict
 from superscale.features.planted import planted_case, planted_probabilities
 from superscale.features.splice import reference_losses, splice_losses, unembedding_loss
-from superscale.features.summary import ORDER, answer, confusion, toy_fits, verdict_sentence
+from superscale.features.summary import ORDER, _alpha, _bound_note, answer, confusion, toy_fits, verdict_sentence
 from superscale.features.tables import law_table
 from superscale.features.transfer import alpha_m_by_gamma, late_fall, toy_probabilities
 
@@ -304,3 +307,18 @@ def test_law_table_sets_each_size_against_the_smallest_at_its_layer():
     assert laws.alpha_shift_from_smallest_size.iloc[0] == 0.0
     assert laws.alpha_shift_from_smallest_size.iloc[1] == pytest.approx(laws.alpha.iloc[1] - laws.alpha.iloc[0])
     assert laws.alpha.iloc[1] > laws.alpha.iloc[0]
+
+
+def test_exponent_at_its_bound_is_flagged_not_given_an_error():
+    tau_low, tau_high = EXPONENTS["alpha"]
+    laws = pd.DataFrame(
+        {
+            "tau": [tau_high, 2.0, tau_low + 0.5],
+            "alpha_quoted": [1 / (tau_high - 1), 1.0, math.nan],
+            "alpha_se": [0.0, 0.05, 0.1],
+        }
+    )
+    cells = [_alpha(row) for row in laws.itertuples()]
+    assert cells == [f"{1 / (tau_high - 1):.2f} (at bound)", "1.00 $\\pm$ 0.05", "--"]
+    assert _bound_note(laws) == " (1 of them at a bound of the fit, so not measured)"
+    assert _bound_note(laws.iloc[1:]) == ""

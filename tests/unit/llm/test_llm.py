@@ -482,7 +482,7 @@ def test_joint_fit_at_a_bound_of_alpha_has_no_error_and_is_not_identifiable():
 
 def test_the_paper_prints_an_exponent_at_a_bound_as_at_bound_without_an_error():
     """Was '10.00 \\pm 0.90' (identifiable) for a step, and '0.00 \\pm n/a' for an exponent at 0."""
-    from superscale.paper.llm_numbers import exponent_text
+    from superscale.llm.summary import exponent_text
 
     step = llm_fits.joint_fit(one_family(np.array([1, 2, 4, 8, 16, 32]), 3.0 + 5.0 * (np.arange(6) == 0)))
     assert exponent_text(step) == r"10\text{ (at bound)}"
@@ -537,7 +537,7 @@ def test_a_tied_embedding_stored_twice_in_a_gguf_is_counted_once(tmp_path):
 def test_checkpoint_text_follows_what_was_loaded():
     """Quantised GGUF instruct/coder checkpoints are described as such; full-precision hub base
     models of one family at several widths are not called quantised or tuned."""
-    from superscale.paper.llm_numbers import checkpoint_summary
+    from superscale.llm.summary import checkpoint_summary
 
     offline = pd.DataFrame(
         {

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from workflow_copy import REPO
 
+from superscale.authors.reproduction import COLUMNS
 from superscale.paper import abstract
-from superscale.paper.reproduction import COLUMNS
 
 
 def row(quantity: str, verdict: str, kind: str = "value", **extra) -> dict:

@@ -17,8 +17,9 @@ import pytest
 
 from superscale.core.configfiles import load_yaml
 from superscale.figures.scaling import shape_labels
+from superscale.paper.latex import latex_macros
 from superscale.paper.methods import deviations_paragraph, toy_paragraph
-from superscale.paper.numbers import FIT_WINDOWS, large_settings, latex_macros, small_settings
+from superscale.toy.summary import FIT_WINDOWS, large_settings, small_settings
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -225,7 +225,7 @@ def test_llm_shape_is_read_from_a_gguf_header_and_checked_against_the_registry(t
     from tiny_llm import write_tiny_gguf
 
     from superscale.llm.weights import WeightError
-    from superscale.llm.weights.architecture import COUNTED, model_shape
+    from superscale.shapes.llm_shape import COUNTED, model_shape
 
     path = tmp_path / "m.gguf"
     write_tiny_gguf(path, vocab=64, width=32, blocks=3)
@@ -244,7 +244,7 @@ def test_llm_shape_of_a_snapshot_counts_its_blocks_and_a_hub_model_needs_the_reg
     from tiny_llm import write_tiny_llama
 
     from superscale.llm.weights import WeightError
-    from superscale.llm.weights.architecture import KAPLAN, model_shape
+    from superscale.shapes.llm_shape import KAPLAN, model_shape
 
     directory = write_tiny_llama(tmp_path / "tiny", d_model=16)
     manifest = {
@@ -414,8 +414,8 @@ def test_equal_loss_pairs_are_compared_on_their_own():
 def test_summary_writes_letter_only_macros_and_a_conclusion_that_follows_the_verdicts():
     import pandas as pd
 
-    from superscale.paper.numbers import latex_macros
-    from superscale.paper.shapes_numbers import shapes_summary
+    from superscale.paper.latex import latex_macros
+    from superscale.shapes.summary import shapes_summary
 
     models = _models(lambda *_: 4.0, lambda d, n: 3 / d)
     llms = pd.DataFrame(

@@ -1,7 +1,10 @@
 """The width exponent's instruments: the convergence gate, the profile-likelihood fit with its
-planted-truth recovery, the bottleneck heads and the overlap baselines."""
+planted-truth recovery, the bottleneck heads and the overlap baselines; and its sentences, which
+give the reason where a number is missing, never 'n/a'."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ from superscale.shapes.measures import overlap_baselines
 from superscale.shapes.token_stream import evaluation_starts, training_starts, windows
 from superscale.shapes.training import LMSettings, heldout_loss, train_language_model
 from superscale.shapes.width_law import planted_recovery, profile_fit, seed_noise
+from superscale.shapes.width_summary import _local, overlap_table
 
 GATE = {"late_fraction": 0.2, "max_drop_percent": 1.0, "min_tokens_per_parameter": 20}
 LADDER_WIDTHS = np.repeat([16, 32, 48, 64, 96, 128], 2)  # the default ladder, two seeds
@@ -134,7 +138,7 @@ def test_heads_see_every_cached_position_once_before_any_repeats():
 
 def test_sentences_state_each_numbers_regime_and_comparability():
     from superscale.llm.fits import bottleneck_width_fit, ladder_width_fit
-    from superscale.paper.width_numbers import bottleneck_sentences, ladder_sentences
+    from superscale.shapes.width_summary import bottleneck_sentences, ladder_sentences
 
     rng = np.random.default_rng(0)
     m = np.repeat([16, 32, 64, 128], 2)
@@ -191,3 +195,17 @@ def test_heads_cool_down_after_a_constant_rate_and_the_gate_reads_the_constant_p
     record = {"curve_steps": [20, 40, 60, 80, 100], "curve_losses": [5.0, 4.5, 4.45, 4.44, 4.0], "heldout_loss": 4.0}
     assert plateau(record, 80) == ([20, 40, 60, 80], [5.0, 4.5, 4.45, 4.44])
     assert cooldown_drop(record, 80) == pytest.approx(11.0)
+
+
+def test_local_exponent_and_slope_say_why_they_are_missing():
+    assert _local(math.nan) == "undefined (excess loss $\\le0$)" and _local(0.914) == "0.91"
+    fits = {
+        key: {
+            "raw": {"slope": math.nan, "slope_se": math.nan, "n_points": 2},
+            "centred": {"slope": 0.5, "slope_se": 0.1, "n_points": 4},
+            "init": {"slope": 1.0, "slope_se": 0.02, "n_points": 4},
+        }
+        for key in ("ladder_overlap_vs_inverse_width", "bottleneck_overlap_vs_inverse_width")
+    }
+    table = overlap_table(fits)
+    assert "n/a" not in table and "not fitted (2 rows)" in table and "0.50 $\\pm$ 0.10" in table

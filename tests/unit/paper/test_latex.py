@@ -1,8 +1,13 @@
-"""The LaTeX log's problems that show in the PDF: overfull boxes and undefined references."""
+"""LaTeX from the pipeline: macros that say a missing number in words, and the log's problems that
+show in the PDF (overfull boxes and undefined references)."""
 
 from __future__ import annotations
 
-from superscale.paper.latex import log_problems
+import math
+
+import pytest
+
+from superscale.paper.latex import latex_macros, log_problems
 
 LOG = r"""
 (./generated/llm.tex)
@@ -26,3 +31,9 @@ def test_log_problems_finds_overfull_boxes_and_undefined_references():
 
 def test_clean_log_has_no_problems():
     assert log_problems("(./main.aux)\nOutput written on main.pdf (30 pages).\n") == []
+
+
+def test_macros_need_letter_names_and_say_nan_in_words():
+    assert r"\newcommand{\Foo}{\text{undetermined}}" in latex_macros({"Foo": math.nan})
+    with pytest.raises(ValueError, match="letters only"):
+        latex_macros({"Foo1": 1.0})

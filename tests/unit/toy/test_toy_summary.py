@@ -1,4 +1,4 @@
-"""Headline numbers: the large-toy, E-sweep and Fig. 18 summaries and their LaTeX macros."""
+"""Headline numbers of the toy stage: the small-toy, large-toy, E-sweep and Fig. 18 summaries."""
 
 import math
 from pathlib import Path
@@ -8,13 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from superscale.paper.numbers import (
+from superscale.toy.summary import (
     FIT_WINDOWS,
     count,
     esweep_summary,
     fig18_summary,
     large_toy_summary,
-    latex_macros,
     small_toy_summary,
 )
 
@@ -68,12 +67,6 @@ def test_fig18_summary_splits_at_alpha_one_and_a_half():
     values = fig18_summary(fits)
     assert values["WideFlatAlphaM"] == 1.0 and values["WideSkewedAlphaM"] == 1.6 and values["WideSkewedTheory"] == 2.0
     assert values["WideRange"] == r"50\text{--}150"
-
-
-def test_macros_need_letter_names_and_say_nan_in_words():
-    assert r"\newcommand{\Foo}{\text{undetermined}}" in latex_macros({"Foo": math.nan})
-    with pytest.raises(ValueError, match="letters only"):
-        latex_macros({"Foo1": 1.0})
 
 
 def test_counts_take_the_noun_in_the_right_number():

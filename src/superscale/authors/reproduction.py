@@ -29,7 +29,7 @@ Where our values come from (`ours`):
   `column` (default alpha_m). One row gives its value and error (the spread over seeds where there
   are several, else the slope SE); several rows give their mean and standard deviation;
 - `metrics`: a per-model table results/toy/<family>/metrics.csv (cell rows only), `column`, `where`;
-- `summary`: a named value of superscale.paper.numbers.small_toy_summary (no error);
+- `summary`: a named value of superscale.toy.summary.small_toy_summary (no error);
 - `llm`: a dotted path into results/fits/llm.json, with `llm_se` for its error and `require` for a
   flag that must hold for the value to mean anything (the joint fit's identifiability);
 - `zipf`: a column of results/llm/zipf.csv, as mean and standard deviation over the pairs.
@@ -46,7 +46,8 @@ import pandas as pd
 
 from superscale.core.grid import axis_values
 from superscale.paper.latex import NARROW_COLUMNS, escape
-from superscale.paper.numbers import small_toy_summary
+from superscale.paper.uncertainty import finite, plus_minus
+from superscale.toy.summary import small_toy_summary
 
 COLUMNS = [
     "id",
@@ -548,28 +549,9 @@ def compare(published: dict, sources: Sources, config_label: str) -> pd.DataFram
 # ---------------------------------------------------------------- output
 
 
-def _finite(value) -> bool:
-    return value is not None and not (isinstance(value, float) and not math.isfinite(value))
-
-
-def _pm(value, sigma, tolerance=None, read: bool = False) -> str:
-    """'value ± sigma'; a value read off a figure (`read`) to one significant figure of its
-    reading error, which is all a figure gives (0.01234 ± 0.00063 -> 0.0123 ± 0.0006)."""
-    if not _finite(value):
-        return "--"
-    if _finite(sigma) and read and sigma > 0:
-        decimals = max(0, -math.floor(math.log10(abs(float(f"{sigma:.1g}")))))
-        return f"{value:.{decimals}f} ± {sigma:.{decimals}f}"
-    if _finite(sigma):
-        return f"{value:.3g} ± {sigma:.2g}"
-    if _finite(tolerance):
-        return f"≈{value:.3g} (±{tolerance:.2g} read)"
-    return f"{value:.3g}"
-
-
-def _paper_pm(row) -> str:
+def paper_plus_minus(row) -> str:
     """The paper's side of a row; digitised values rounded to their reading error."""
-    return _pm(row.paper_value, row.paper_sigma, row.paper_tolerance, read="digitised" in str(row.paper_source))
+    return plus_minus(row.paper_value, row.paper_sigma, row.paper_tolerance, read="digitised" in str(row.paper_source))
 
 
 def _distance(row) -> str:
@@ -578,17 +560,17 @@ def _distance(row) -> str:
     units of it), never an 'inf' or a 0.0 that reads as 'no difference'."""
     z = row.difference_in_sigma
     if not str(row.judged_against).startswith("claim"):
-        return f"{z:.1f}" if _finite(z) else "--"
-    if not _finite(row.difference):
+        return f"{z:.1f}" if finite(z) else "--"
+    if not finite(row.difference):
         return "--"
     if row.difference == 0:
         return "inside the claim interval"
     outside = f"{row.difference:.2g} outside"
-    return f"{outside} ({z:.1f}σ)" if _finite(z) else outside
+    return f"{outside} ({z:.1f}σ)" if finite(z) else outside
 
 
 def _cell_label(row) -> str:
-    parts = [f"{key} = {getattr(row, key):g}" for key in CELL_KEYS if _finite(getattr(row, key))]
+    parts = [f"{key} = {getattr(row, key):g}" for key in CELL_KEYS if finite(getattr(row, key))]
     return ", ".join(parts)
 
 
@@ -624,11 +606,11 @@ def markdown(table: pd.DataFrame) -> str:
         for row in rows.itertuples():
             name = row.quantity + (f" ({_cell_label(row)})" if kind == "cell" else "")
             point = row.paper_point or "—"
-            if _finite(row.paper_neighbour_scatter):
+            if finite(row.paper_neighbour_scatter):
                 point += f"; their neighbours' trend {row.paper_neighbour_trend:.3g}, scatter {row.paper_neighbour_scatter:.2g}"
             lines.append(
-                f"| {name} | {_paper_pm(row)} | "
-                f"{row.paper_source}; {point} | {_pm(row.ours_value, row.ours_sigma)} | "
+                f"| {name} | {paper_plus_minus(row)} | "
+                f"{row.paper_source}; {point} | {plus_minus(row.ours_value, row.ours_sigma)} | "
                 f"{_distance(row)} | {row.setting} | {row.judged_against} | {row.verdict} | "
                 f"{row.ours_note} |"
             )
@@ -653,8 +635,8 @@ def _latex_rows(rows: pd.DataFrame, label) -> list[str]:
             " & ".join(
                 [
                     escape(label(row)),
-                    escape(_paper_pm(row)),
-                    escape(_pm(row.ours_value, row.ours_sigma)),
+                    escape(paper_plus_minus(row)),
+                    escape(plus_minus(row.ours_value, row.ours_sigma)),
                     setting,
                     escape(_distance(row)),
                     escape(row.verdict),
@@ -706,9 +688,9 @@ def neighbour_paragraph(table: pd.DataFrame, published: dict) -> str:
             continue
         items = [
             f"{escape(_cell_label(row).replace('gamma', 'γ').replace('alpha', 'α'))}: their cell "
-            f"{escape(_paper_pm(row))}, their neighbours' trend "
+            f"{escape(paper_plus_minus(row))}, their neighbours' trend "
             f"{row.paper_neighbour_trend:.2f} with scatter {row.paper_neighbour_scatter:.2f}, ours "
-            f"{escape(_pm(row.ours_value, row.ours_sigma))}"
+            f"{escape(plus_minus(row.ours_value, row.ours_sigma))}"
             for row in rows.itertuples()
         ]
         sentences.append(
@@ -729,10 +711,10 @@ def paper_macros(table: pd.DataFrame) -> dict[str, object]:
     macros = {}
     for row in table[table.kind != "cell"].itertuples():
         name = "Paper" + "".join(part.capitalize() for part in row.id.split("_"))
-        if not _finite(row.paper_value):
+        if not finite(row.paper_value):
             macros[name] = r"\text{--}"
-        elif _finite(row.paper_sigma):
-            macros[name] = _paper_pm(row).replace(" ± ", "\\pm")
+        elif finite(row.paper_sigma):
+            macros[name] = paper_plus_minus(row).replace(" ± ", "\\pm")
         else:
             macros[name] = f"\\approx{row.paper_value:g}"
     return macros

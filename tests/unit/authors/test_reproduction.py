@@ -9,7 +9,7 @@ import pytest
 import yaml
 from workflow_copy import REPO
 
-from superscale.paper import reproduction as rp
+from superscale.authors import reproduction as rp
 
 
 def fits() -> pd.DataFrame:
@@ -448,9 +448,3 @@ def test_claim_rows_say_in_words_where_ours_lies_against_the_interval(value, sig
     tex, text = rp.latex_tables(table)["ReproTable"], rp.markdown(table)
     assert rp.escape(expected) in tex and expected in text
     assert "inf" not in tex.replace("interval", "") and "| 0.0 |" not in text
-
-
-def test_a_value_read_off_a_figure_is_rounded_to_its_reading_error():
-    assert rp._pm(0.01234, 0.00063, read=True) == "0.0123 ± 0.0006"
-    assert rp._pm(1.234, 0.05, read=True) == "1.23 ± 0.05"
-    assert rp._pm(0.01234, 0.00063) == "0.0123 ± 0.00063"  # a computed error keeps two figures

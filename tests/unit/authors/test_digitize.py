@@ -1,4 +1,4 @@
-"""Tests of superscale.paper.digitize on synthetic matplotlib figures of known values.
+"""Tests of superscale.authors.digitize on synthetic matplotlib figures of known values.
 
 Each reader must recover the values it was given within its own stated reading error, and that error
 must be small, so a broken reader (a misread tick label, a shifted calibration) fails. The authors'
@@ -16,16 +16,25 @@ import pandas as pd  # noqa: E402
 import pymupdf  # noqa: E402
 import pytest  # noqa: E402
 
-from superscale.paper import digitize  # noqa: E402
+from superscale.authors.digitize.figures import digitize  # noqa: E402
+from superscale.authors.digitize.panels import (  # noqa: E402
+    Bar,
+    PageView,
+    calibrated_panel,
+    read_bars,
+    read_heatmap,
+    read_markers,
+    view_page,
+)
 
 AUTHORS_FIGURES = Path("/work/shared/reference/authors-figures")
 DATA = Path(__file__).resolve().parents[3] / "data" / "authors_figures.csv"
 
 
-def _view(fig, path: Path) -> digitize.PageView:
+def _view(fig, path: Path) -> PageView:
     fig.savefig(path)
     plt.close(fig)
-    return digitize.view_page(pymupdf.open(path)[0])
+    return view_page(pymupdf.open(path)[0])
 
 
 def _heatmap_figure(values: np.ndarray, xs: np.ndarray, ys: np.ndarray):
@@ -44,10 +53,10 @@ def test_heatmap_recovers_cell_values_within_stated_error(tmp_path):
     rng = np.random.default_rng(0)
     values = rng.uniform(-1.0, 2.5, size=(len(ys), len(xs)))
     view = _view(_heatmap_figure(values, xs, ys), tmp_path / "heat.pdf")
-    panel = digitize.calibrated_panel(view)
+    panel = calibrated_panel(view)
     assert panel.x.value(panel.x.coord(0.5)) == pytest.approx(0.5)
     assert panel.x.coord(1.0) - panel.x.coord(-1.0) > 0 and panel.y.coord(2.0) < panel.y.coord(0.0)
-    cells = digitize.read_heatmap(panel, xs, ys)
+    cells = read_heatmap(panel, xs, ys)
     assert len(cells) == values.size
     for cell in cells:
         known = values[np.argmin(np.abs(ys - cell.y)), np.argmin(np.abs(xs - cell.x))]
@@ -61,7 +70,7 @@ def test_heatmap_flags_values_beyond_the_colour_bar(tmp_path):
     values = np.full((3, 4), 1.0)
     values[0, 0] = 4.0  # clipped to the top colour
     view = _view(_heatmap_figure(values, xs, ys), tmp_path / "clip.pdf")
-    cells = digitize.read_heatmap(digitize.calibrated_panel(view), xs, ys)
+    cells = read_heatmap(calibrated_panel(view), xs, ys)
     flagged = [c for c in cells if "colour bar's end" in c.note]
     assert [(c.x, c.y) for c in flagged] == [(-1.0, 0.0)]
 
@@ -76,10 +85,10 @@ def test_markers_on_log_axes_and_their_colours(tmp_path):
     ax.set_yscale("log")
     fig.colorbar(points, ax=ax).solids.set_rasterized(True)
     view = _view(fig, tmp_path / "markers.pdf")
-    panel = digitize.calibrated_panel(view)
+    panel = calibrated_panel(view)
     assert panel.x.log and panel.y.log
     colorbar = panel.colorbar()
-    markers = sorted(digitize.read_markers(panel), key=lambda marker: marker.x)
+    markers = sorted(read_markers(panel), key=lambda marker: marker.x)
     assert len(markers) == len(m)
     decades_x, decades_y = np.log10(m.max() / m.min()), np.log10(loss.max() / loss.min())
     for marker, m_i, loss_i, shade_i in zip(markers, m, loss, shade):
@@ -98,7 +107,7 @@ def test_markers_with_error_bars_and_negative_tick_labels(tmp_path):
     ax.set_xlim(-1.2, 1.2)
     ax.set_ylim(-0.1, 1.1)
     view = _view(fig, tmp_path / "errorbars.pdf")
-    markers = sorted(digitize.read_markers(digitize.calibrated_panel(view)), key=lambda marker: marker.x)
+    markers = sorted(read_markers(calibrated_panel(view)), key=lambda marker: marker.x)
     assert len(markers) == len(gamma)
     for marker, g, p in zip(markers, gamma, phi):
         assert abs(marker.x - g) <= marker.x_error < 0.02 * 2.4
@@ -118,7 +127,7 @@ def _bar_figure(heights: list[float]):
 HEIGHTS = [0.985, 0.965, 0.987, 0.80, 0.99, 0.87]  # per group, per colour
 
 
-def _check_bars(bars: list[digitize.Bar]):
+def _check_bars(bars: list[Bar]):
     assert len(bars) == 6
     for k, bar in enumerate(sorted(bars, key=lambda b: b.page_x[0])):
         assert bar.group == k // 3
@@ -127,7 +136,7 @@ def _check_bars(bars: list[digitize.Bar]):
 
 def test_bars_on_a_vector_page(tmp_path):
     view = _view(_bar_figure(HEIGHTS), tmp_path / "bars.pdf")
-    _check_bars(digitize.read_bars(digitize.calibrated_panel(view, numeric_x=False)))
+    _check_bars(read_bars(calibrated_panel(view, numeric_x=False)))
 
 
 def test_bars_on_an_embedded_raster_panel(tmp_path):
@@ -139,21 +148,21 @@ def test_bars_on_an_embedded_raster_panel(tmp_path):
     page = doc.new_page(width=260, height=210)
     page.insert_image(pymupdf.Rect(20, 10, 236, 183), filename=str(tmp_path / "bars.png"))
     doc.save(tmp_path / "raster.pdf")
-    view = digitize.view_page(pymupdf.open(tmp_path / "raster.pdf")[0])
-    panel = digitize.calibrated_panel(view, raster_panel=True, numeric_x=False)
+    view = view_page(pymupdf.open(tmp_path / "raster.pdf")[0])
+    panel = calibrated_panel(view, raster_panel=True, numeric_x=False)
     assert panel.raster.rgb.shape[1] > view.raster.rgb.shape[1] / 3  # the image's pixels, not the page's
-    _check_bars(digitize.read_bars(panel))
+    _check_bars(read_bars(panel))
 
 
 def test_unknown_figure_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no reader"):
-        digitize.digitize([tmp_path / "Fig-9-9.pdf"])
+        digitize([tmp_path / "Fig-9-9.pdf"])
 
 
 @pytest.mark.skipif(not AUTHORS_FIGURES.is_dir(), reason="the authors' figures are not at hand")
 def test_committed_table_matches_a_fresh_reading_of_fig_4_3():
     """data/authors_figures.csv is what the code reads now; spot values as seen by eye on the PNG."""
-    fresh = digitize.digitize([AUTHORS_FIGURES / "Fig-4-3.pdf"])
+    fresh = digitize([AUTHORS_FIGURES / "Fig-4-3.pdf"])
     committed = pd.read_csv(DATA)
     committed = committed[committed["figure"] == "Fig-4-3"].reset_index(drop=True)
     assert len(fresh) == len(committed) == 6 + 170

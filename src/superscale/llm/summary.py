@@ -1,4 +1,4 @@
-"""Headline numbers of the LLM stage as LaTeX macro values (written by superscale.paper.numbers)."""
+"""Headline numbers of the LLM stage as LaTeX macro values (written by superscale.paper.latex)."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def llm_summary(
 
 def ladder_summary(ladder: pd.DataFrame, fits: dict) -> dict[str, object]:
     """The width ladder's setting and row statistics, and the joint fits it enters (its exponent,
-    gate and interval are written by superscale.paper.width_numbers)."""
+    gate and interval are written by superscale.shapes.width_summary)."""
     checkpoints, shared = fits["joint_checkpoints"], fits["joint_shared_prefactor"]
     return {
         "LlmLadderWidths": ", ".join(str(m) for m in sorted(ladder.d_model.unique())),

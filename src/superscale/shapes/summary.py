@@ -1,4 +1,4 @@
-"""The shape sweep's tables and verdicts as LaTeX macro values (written by superscale.paper.numbers)
+"""The shape sweep's tables and verdicts as LaTeX macro values (written by superscale.paper.latex)
 and its summary JSON."""
 
 from __future__ import annotations
