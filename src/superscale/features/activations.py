@@ -51,15 +51,33 @@ def spread(count: int, picks: int) -> list[int]:
     return [int((j + 0.5) * count / picks) for j in range(picks)]
 
 
+def window_shares(total: int, available: list[int]) -> list[int]:
+    """Windows per text: an equal share each (rounded up), and what a text too short for its share
+    cannot give spread equally over the others, so that a small text does not cap the budget."""
+    shares = [0] * len(available)
+    remaining, open_texts = total, sorted(range(len(available)), key=lambda i: available[i])
+    while open_texts:
+        share = -(-remaining // len(open_texts))
+        shortest = open_texts[0]
+        if available[shortest] >= share:
+            for index in open_texts:
+                shares[index] = share
+            break
+        shares[shortest] = available[shortest]
+        remaining -= available[shortest]
+        open_texts.pop(0)
+    return shares
+
+
 def split_documents(specs: list[dict], windows: dict[str, int], sample_words: int) -> dict[str, list[str]]:
     """{"train": documents, "heldout": documents}: each text's samples of >= sample_words words,
     windows["train"] + windows["heldout"] of them spread over the whole text (training and held-out
-    alternating evenly), the texts' picks interleaved."""
+    alternating evenly), the texts' picks interleaved; each text gives its share (window_shares)."""
     total = sum(windows.values())
+    samples_by_text = [load_documents({"min_words": sample_words} | spec) for spec in specs]
+    shares = window_shares(total, [len(samples) for samples in samples_by_text])
     parts = {part: [[] for _ in specs] for part in windows}
-    for index, spec in enumerate(specs):
-        samples = load_documents({"min_words": sample_words} | spec)
-        wanted = -(-total // len(specs))  # each text gives its share of the windows
+    for index, (samples, wanted) in enumerate(zip(samples_by_text, shares)):
         for j, position in enumerate(spread(len(samples), wanted)):
             heldout = (j + 1) * windows["heldout"] // total > j * windows["heldout"] // total
             parts["heldout" if heldout else "train"][index].append(samples[position])

@@ -211,6 +211,16 @@ def test_layer_index_and_windows_spread_over_the_whole_text(monkeypatch):
     assert parts["heldout"] == ["a87", "b35"]
 
 
+def test_a_text_too_short_for_its_share_leaves_the_rest_to_the_others(monkeypatch):
+    assert acts.window_shares(8, [100, 40]) == [4, 4]  # equal shares where every text has enough
+    assert acts.window_shares(10, [100, 3, 50]) == [4, 3, 4]
+    assert acts.window_shares(1000, [227, 4465]) == [227, 773]
+    assert acts.window_shares(10, [2, 3]) == [2, 3]  # all there is
+    monkeypatch.setattr(acts, "load_documents", lambda spec: [f"{spec['name']}{i}" for i in range(spec["n"])])
+    parts = acts.split_documents([{"name": "a", "n": 100}, {"name": "b", "n": 2}], {"train": 6, "heldout": 2}, 200)
+    assert sorted(parts["train"] + parts["heldout"]) == sorted(["b0", "b1"] + [f"a{i}" for i in acts.spread(100, 6)])
+
+
 def test_token_control_reads_the_very_tokens_whose_activations_are_stored(tmp_path):
     """Hidden state 0 is the token embedding: the stored ids must be the tokens at the stored
     positions, or the token control counts other tokens than the latents."""
