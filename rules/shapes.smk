@@ -22,7 +22,9 @@ rule shapes_tokens:
         "<results>/benchmarks/shapes/tokens.tsv"
     conda:
         "../envs/environment.yaml"
-    threads: 2
+    # One core: a job that needs every core of a 2-core machine waits behind the one-core jobs
+    # (Snakemake's scheduler fills each freed core at once) and would hold the shape stage back.
+    threads: 1
     resources:
         mem_mb=2048,
         runtime=20,

@@ -2,6 +2,7 @@
 encode both splits; record the counts and the unigram baseline the models must beat."""
 
 import json
+import os
 
 import numpy as np
 
@@ -14,6 +15,7 @@ smk = snakemake
 with logged(smk):
     documents = load_documents(smk.params.corpus)[: smk.params.max_documents]
     train, heldout = split_documents(documents, smk.params.heldout_every)
+    os.environ["RAYON_NUM_THREADS"] = str(smk.threads)  # the BPE trainer's cores: the rule's threads, not all
     tokenizer = train_tokenizer(train, smk.params.vocab_size)
     vocab = tokenizer.get_vocab_size()
     if vocab != smk.params.vocab_size:
