@@ -34,7 +34,10 @@ def _shape(pair) -> str:
 
 
 def _p(value: float) -> str:
-    return "n/a" if not math.isfinite(value) else (f"{value:.2g}" if value >= 0.001 else "$<0.001$")
+    """A p-value's relation and value, for math mode: '=0.012', '<0.001', or '=\\mathrm{n/a}'."""
+    if not math.isfinite(value):
+        return "=\\mathrm{n/a}"
+    return f"={value:.2g}" if value >= 0.001 else "<0.001"
 
 
 def loss_sentence(group: dict, flat_percent: float, p_value: float, power: float) -> str:
@@ -44,7 +47,7 @@ def loss_sentence(group: dict, flat_percent: float, p_value: float, power: float
         f"{group['spread_percent']:.1f}\\,\\% (from {group['loss_min']:.3f} for {_shape(group['best'])} to "
         f"{group['loss_max']:.3f} for {_shape(group['worst'])}), against a seed SD of "
         f"{group['seed_sd_percent']:.1f}\\,\\% (the seeds of {_shape(group['widest_seed_range_shape'])} span "
-        f"{group['widest_seed_range']:.3f}; ANOVA over shapes $p={_p(group['anova_p'])}$): "
+        f"{group['widest_seed_range']:.3f}; ANOVA over shapes $p{_p(group['anova_p'])}$): "
     )
     endings = {
         FLAT: f"flat within the {flat_percent:g}\\,\\% threshold, as Kaplan et al.\\ found.",
@@ -165,7 +168,7 @@ def _group_verdict(group: dict) -> str:
         return f"{at} the shape means lie within {group['spread_percent']:.1f}\\,\\% ({bound})"
     if group["verdict"] == SHAPE_MATTERS:
         return (
-            f"{at} the loss depends on shape, by {group['spread_percent']:.1f}\\,\\% (ANOVA $p={_p(group['anova_p'])}$)"
+            f"{at} the loss depends on shape, by {group['spread_percent']:.1f}\\,\\% (ANOVA $p{_p(group['anova_p'])}$)"
         )
     return f"{at} the data cannot decide (spread {group['spread_percent']:.1f}\\,\\%; {bound})"
 

@@ -472,6 +472,9 @@ def test_the_conclusion_gives_each_n_its_own_verdict_and_power():
     short = abstract_sentence(losses, similar)
     assert "at $N\\approx$ 49k the loss depends on shape" in short and "197k the data cannot decide" in short
     assert short.endswith("as similar as two seeds of one shape.")
+    tiny_p = conclusion([losses[0] | {"anova_p": 1e-7}, losses[1]], overlap, similar, [{"ratio": 2.0}])
+    assert "(ANOVA $p<0.001$)" in tiny_p and "$$" not in tiny_p  # one math span, no stray display math
+    assert "(ANOVA $p=0.001$)" in text
 
 
 @pytest.mark.parametrize("path", ["config/config.yaml", "config/paper.yaml"])
