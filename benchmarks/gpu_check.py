@@ -138,6 +138,8 @@ def cuda_tests(threads: int) -> dict:
         "cuda",
         "-p",
         "no:cacheprovider",
+        "-o",
+        "addopts=",  # in this process, not spread over the suite's xdist workers
         f"--rootdir={REPO}",
         *(str(REPO / t) for t in CUDA_TESTS),
     ]
