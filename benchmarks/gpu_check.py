@@ -361,7 +361,7 @@ def measure_job(config: dict, plan, family: str, sizes: Sizes, device: torch.dev
 
 
 def prediction(config: dict, plan, jobs: dict, environment: dict, device: torch.device) -> dict:
-    """Wall time of `snakemake --cores all --configfile <config> toy` from the measured jobs.
+    """Wall time of `snakemake --cores all toy --configfile <config>` from the measured jobs.
 
     Each job's time is the measured step time of its family's costliest job, scaled by the job's
     work per step relative to it and by the batch (when --quick measured a smaller one), times its
@@ -417,7 +417,7 @@ def prediction(config: dict, plan, jobs: dict, environment: dict, device: torch.
             f"+ the longest metrics job {max(metrics):.0f} s = {total:.0f} s"
         )
     return {
-        "command": f"snakemake --cores all --configfile {environment['config']} toy",
+        "command": f"snakemake --cores all toy --configfile {environment['config']}",
         "device": device.type,
         "families": families,
         "train_s": train_total,

@@ -125,6 +125,19 @@ def toy_job_files(family, pattern):
     return [pattern.format(family=owner, job=job) for owner, job in TOY.members[family]]
 
 
+def toy_cell_files(wildcards, pattern):
+    """pattern (with {family} and {job}) for every training job that holds widths of the cell."""
+    if wildcards.cell not in TOY.parts[wildcards.family]:
+        raise ValueError(
+            f"no {wildcards.family} cell {wildcards.cell} in this config; its cells are "
+            f"{', '.join(TOY.parts[wildcards.family])}"
+        )
+    return [
+        pattern.format(family=wildcards.family, job=job)
+        for job in TOY.cell_jobs(wildcards.family, wildcards.cell)
+    ]
+
+
 def toy_job_rows(wildcards):
     """Metrics file -> the rows (cell and width) it must hold, for every job of the family's table."""
     return {

@@ -25,27 +25,31 @@ rule fit_toy:
 
 
 # One cell's alpha_m on its own, so a reader can train and fit any single cell of a grid (e.g. of
-# config/paper.yaml) without the rest of its family.
+# config/paper.yaml) without the rest of its family: {cell} as the family's cell names, whichever
+# jobs train its widths.
 rule fit_toy_cell:
     input:
-        metrics="<results>/toy/{family}/cells/{job}.csv",
+        metrics=lambda wildcards: toy_cell_files(
+            wildcards, "<results>/toy/{family}/cells/{job}.csv"
+        ),
     output:
-        fits="<results>/fits/cells/{family}/{job}.csv",
+        fits="<results>/fits/cells/{family}/{cell}.csv",
     log:
-        "<logs>/fits/cells/{family}/{job}.log",
+        "<logs>/fits/cells/{family}/{cell}.log",
     benchmark:
-        "<results>/benchmarks/fits/cells/{family}/{job}.tsv"
+        "<results>/benchmarks/fits/cells/{family}/{cell}.tsv"
     conda:
         "../envs/environment.yaml"
     resources:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/fit_toy.py"),
+        code=code_fingerprint("workflow/scripts/fit_toy_cell.py"),
         family=lambda wildcards: wildcards.family,
+        rows=lambda wildcards: TOY.cell_rows(wildcards.family, wildcards.cell),
         large_window=LARGE["fit_window"],
     script:
-        "../workflow/scripts/fit_toy.py"
+        "../workflow/scripts/fit_toy_cell.py"
 
 
 rule toy_small_numbers:

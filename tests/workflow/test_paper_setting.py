@@ -50,10 +50,13 @@ def test_the_papers_small_toys_at_few_steps_differ_in_the_schedule_alone(tiny_tr
 
 
 def test_one_cell_of_the_paper_grid_plans_its_training_alone(tmp_path):
-    """The README's command for checking one cell of config/paper.yaml on a CPU: one training job
-    in the paper's setting, its metrics and its own fit, nothing else of the 170-cell grid."""
+    """The README's command for checking one cell of config/paper.yaml on a CPU: the cell's widths in
+    two training jobs in the paper's setting, their metrics and the cell's own fit, nothing else of
+    the 170-cell grid."""
     workdir = copy_workflow(tmp_path)
     target = "results/paper-grid/fits/cells/small/g-0.5556_a1.5000_s0.csv"
     output = snakemake(workdir, "--dry-run", "--configfile", "config/paper.yaml", "--", target)
-    assert planned_jobs(output) == {"train_toy": 1, "toy_cell_metrics": 1, "fit_toy_cell": 1}
-    assert "results/paper-grid/toy/small/weights/g-0.5556_a1.5000_s0.pt" in output and "threads: 2" in output
+    assert planned_jobs(output) == {"train_toy": 2, "toy_cell_metrics": 2, "fit_toy_cell": 1}
+    for widths in ("10-25-100", "15-39-63"):
+        assert f"results/paper-grid/toy/small/weights/g-0.5556_a1.5000_s0_m{widths}.pt" in output
+    assert "threads: 2" in output

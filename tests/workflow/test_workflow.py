@@ -467,6 +467,19 @@ def test_adding_a_gamma_trains_only_the_new_cells(edited):
     assert len(pd.read_csv(edited / "results/toy/small/metrics.csv")) == 3 * 2 * 3
 
 
+def test_widths_split_over_jobs_give_byte_identical_tables(edited):
+    """width_jobs: 2 trains each cell's widths in two jobs; every toy table and fit is the same, byte
+    for byte, as with one job per cell."""
+    config = yaml.safe_load((edited / "tiny.yaml").read_text())
+    (edited / "tiny.yaml").write_text(yaml.safe_dump(config | {"width_jobs": 2}))
+    tables = [f"results/toy/{family}/metrics.csv" for family in ("small", "esweep", "fig18", "large")]
+    fits = [f"results/fits/{table}.csv" for table in ("toy_small", "esweep", "toy_fig18", "toy_large")]
+    before = {path: (edited / path).read_bytes() for path in tables + fits}
+    snakemake(edited, *fits)
+    assert len(list((edited / "results/toy/small/weights").glob("*_m*.pt"))) == 2 * 4  # two jobs per cell
+    assert {path: (edited / path).read_bytes() for path in tables + fits} == before
+
+
 def test_bad_config_names_the_key(tmp_path, built):
     config = yaml.safe_load((built / "tiny.yaml").read_text())
     config["toy_small"]["stpes"] = 10

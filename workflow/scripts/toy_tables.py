@@ -8,17 +8,10 @@ norms one per feature), so that a short file stops the run instead of shrinking 
 
 import pandas as pd
 
-from superscale.core.stored import check_rows, remake
+from superscale.core.stored import check_rows, kept_rows, remake
 from superscale.provenance.runlog import logged
 
 KEY = ["distribution", "density", "gamma", "alpha", "seed"]
-
-
-def kept(table: pd.DataFrame, keep: pd.DataFrame) -> pd.DataFrame:
-    """Rows of table whose cell is in keep (floats matched to 1e-9)."""
-    marks = rounded(keep)[KEY].drop_duplicates().assign(_keep=True)
-    merged = rounded(table).merge(marks, on=KEY, how="left")
-    return table[merged["_keep"].fillna(False).to_numpy()]
 
 
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -49,8 +42,8 @@ with logged(smk):
         check_norms(table, norms, norms_path)
         tables.append(table)
         norm_tables.append(norms)
-    metrics = kept(pd.concat(tables, ignore_index=True), keep)
-    norms = kept(pd.concat(norm_tables, ignore_index=True), keep)
+    metrics = kept_rows(pd.concat(tables, ignore_index=True), keep[KEY])
+    norms = kept_rows(pd.concat(norm_tables, ignore_index=True), keep[KEY])
     order = ["distribution", "gamma", "alpha", "density", "seed", "m"]
     metrics.sort_values(order).to_csv(smk.output.metrics, index=False)
     norms.sort_values(order + ["feature"]).to_parquet(smk.output.norms, index=False)

@@ -48,11 +48,7 @@ def check_rows(table: pd.DataFrame, expected: pd.DataFrame, path, what: str) -> 
     if absent := [column for column in columns if column not in table.columns]:
         raise ValueError(f"{what} {path} lacks the column(s) {', '.join(absent)}. {remake(path)}")
 
-    def rows(frame: pd.DataFrame) -> list[tuple]:
-        frame = frame[columns].apply(lambda column: column.round(9) if column.dtype.kind == "f" else column)
-        return [tuple(row) for row in frame.itertuples(index=False)]
-
-    found, wanted = Counter(rows(table)), list(dict.fromkeys(rows(expected)))
+    found, wanted = Counter(_keys(table, columns)), list(dict.fromkeys(_keys(expected, columns)))
     problems = [
         ("lacks the row(s) {}", [row for row in wanted if row not in found]),
         ("holds the row(s) {} more than once", [row for row, count in found.items() if count > 1]),
@@ -64,6 +60,18 @@ def check_rows(table: pd.DataFrame, expected: pd.DataFrame, path, what: str) -> 
             f"{what} {path} has {len(table)} rows where the plan expects {len(wanted)}: it {'; it '.join(said)}. "
             f"It is truncated or was edited. {remake(path)}"
         )
+
+
+def kept_rows(table: pd.DataFrame, keep: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `table` whose values on keep's columns are those of a row of `keep` (floats
+    matched to 1e-9): a job's table cut to the cells a family or a fit uses."""
+    wanted = set(_keys(keep, list(keep.columns)))
+    return table[[key in wanted for key in _keys(table, list(keep.columns))]]
+
+
+def _keys(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    frame = frame[columns].apply(lambda column: column.round(9) if column.dtype.kind == "f" else column)
+    return [tuple(row) for row in frame.itertuples(index=False)]
 
 
 def _rows_text(columns: list[str], rows: list[tuple], shown: int = 4) -> str:

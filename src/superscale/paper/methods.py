@@ -8,7 +8,7 @@ from superscale.paper.latex import escape
 from superscale.toy.plan import esweep_densities, family_batch, replicate_cells, toy_cells
 
 # Keys that change how a run executes, not what it computes: never a deviation from the paper.
-OPERATIONAL = {"threads", "log_every", "cache_dir", "registry", "device", "cells_per_job", "extra_models"}
+OPERATIONAL = {"threads", "log_every", "cache_dir", "registry", "device", "cells_per_job", "width_jobs", "extra_models"}
 # The sections that reproduce the paper (others, such as Katta's test, have no paper settings).
 PAPER_SECTIONS = ("toy_small", "toy_esweep", "toy_fig18", "toy_large", "llm")
 

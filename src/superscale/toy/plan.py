@@ -6,7 +6,9 @@ widths where m^2/2 > n) and `large` (n = 10240, three frequency shapes). esweep 
 with toy_small's settings, at their own batch size where their section sets one; an esweep cell
 that the small grid already holds is taken from it, not trained twice. A training job holds up to
 `cells_per_job` cells that differ only in gamma: they share every sampled batch and step together
-in the same stacked products.
+in the same stacked products. A cell's widths may be spread over `width_jobs` jobs: each width's
+model sees the same batches and its own initialisation wherever it trains, so the split changes no
+model, only how long the longest job takes.
 
 Everything here is a pure function of the config, so the DAG (job names, params) is fixed by it.
 """
@@ -14,7 +16,7 @@ Everything here is a pure function of the config, so the DAG (job names, params)
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from superscale.core.grid import axis_values, nearest, value_token
 from superscale.toy.cells import CellSpec
@@ -22,6 +24,9 @@ from superscale.toy.features import feature_probabilities
 
 FAMILIES = ("small", "esweep", "fig18", "large")
 TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every", "loss_scale")
+# A model's step costs about its (B, n) products' m + 1 columns plus this many for the passes over
+# its (B, n) output that do not depend on m: the weight by which width_jobs balances its jobs.
+MODEL_STEP_COLUMNS = 16
 
 
 @dataclass(frozen=True)
@@ -145,12 +150,32 @@ def toy_cells(config: dict) -> dict[str, list[Cell]]:
     return cells
 
 
+def split_widths(cell: Cell, parts: int) -> list[Cell]:
+    """The cell as up to `parts` cells of about equal training cost that hold its widths between them
+    (widest first, each to the part costing least so far), named by their widths; one part: the cell."""
+    parts = min(parts, len(cell.spec.widths))
+    if parts == 1:
+        return [cell]
+    groups: list[list[int]] = [[] for _ in range(parts)]
+    for m in sorted(cell.spec.widths, reverse=True):
+        min(groups, key=lambda group: sum(w + 1 + MODEL_STEP_COLUMNS for w in group)).append(m)
+    return [
+        Cell(
+            cell.family,
+            f"{cell.name}_m{'-'.join(map(str, sorted(group)))}",
+            replace(cell.spec, widths=tuple(sorted(group))),
+        )
+        for group in sorted(groups)
+    ]
+
+
 @dataclass(frozen=True)
 class ToyPlan:
-    jobs: dict[str, dict[str, list[Cell]]]  # family -> training job name -> its cells
+    jobs: dict[str, dict[str, list[Cell]]]  # family -> training job name -> its cells (or parts of cells)
     members: dict[str, list[tuple[str, str]]]  # family -> (family, job) of each job its table reads
     keep: dict[str, list[dict]]  # family -> the cells (key columns) its table keeps from those jobs
     rows: dict[str, list[dict]]  # family -> the rows its table must hold: key columns and width m
+    parts: dict[str, dict[str, list[tuple[str, Cell]]]]  # family -> cell name -> (job, part) training it
 
     def job_specs(self, family: str, job: str) -> list[dict]:
         return [asdict(cell.spec) for cell in self.jobs[family][job]]
@@ -158,6 +183,14 @@ class ToyPlan:
     def job_rows(self, family: str, job: str) -> list[dict]:
         """The rows a training job's metrics table must hold: one per cell and width."""
         return _rows(self.jobs[family][job])
+
+    def cell_jobs(self, family: str, cell: str) -> list[str]:
+        """The training jobs that hold the cell's widths between them."""
+        return list(dict.fromkeys(job for job, _ in self.parts[family][cell]))
+
+    def cell_rows(self, family: str, cell: str) -> list[dict]:
+        """The rows of one cell: its key columns at each of its widths."""
+        return _rows([part for _, part in self.parts[family][cell]])
 
 
 def _job_name(cells: list[Cell]) -> str:
@@ -199,20 +232,36 @@ def _rows(cells: list[Cell]) -> list[dict]:
 
 
 def toy_plan(config: dict, uses_gpu: bool) -> ToyPlan:
-    """Jobs and tables of every family; per_job 'auto' packs all gammas on a GPU, one cell on CPU."""
-    per_job = config["cells_per_job"]
+    """Jobs and tables of every family. 'auto' packs all gammas of a cell into one job and every width
+    into it on a GPU; on the CPU, one cell per job with its widths over two jobs."""
+    per_job, width_jobs = config["cells_per_job"], config["width_jobs"]
     if per_job == "auto":
         per_job = sys.maxsize if uses_gpu else 1
+    if width_jobs == "auto":
+        width_jobs = 1 if uses_gpu else 2
     cells = toy_cells(config)
     small_specs = {cell.spec: cell for cell in cells["small"]}
     borrowed = [cell for cell in cells["esweep"] if cell.spec in small_specs]
     cells["esweep"] = [cell for cell in cells["esweep"] if cell.spec not in small_specs]
-    jobs = {family: _pack(family_cells, per_job) for family, family_cells in cells.items()}
-    holder = {cell.spec: ("small", job) for job, job_cells in jobs["small"].items() for cell in job_cells}
+    split = {
+        family: {cell.name: split_widths(cell, width_jobs) for cell in family_cells}
+        for family, family_cells in cells.items()
+    }
+    jobs = {family: _pack([part for parts in split[family].values() for part in parts], per_job) for family in FAMILIES}
+    job_of = {(family, part.name): job for family in FAMILIES for job, held in jobs[family].items() for part in held}
+    parts = {
+        family: {
+            name: [(job_of[family, part.name], part) for part in cell_parts]
+            for name, cell_parts in split[family].items()
+        }
+        for family in FAMILIES
+    }
     members = {family: [(family, job) for job in jobs[family]] for family in FAMILIES}
-    members["esweep"] += sorted({holder[cell.spec] for cell in borrowed})
+    members["esweep"] += sorted(
+        {("small", job) for cell in borrowed for job, _ in parts["small"][small_specs[cell.spec].name]}
+    )
     keep = {family: [_key(cell.spec) for cell in family_cells] for family, family_cells in cells.items()}
     keep["esweep"] += [_key(cell.spec) for cell in borrowed]
     rows = {family: _rows(family_cells) for family, family_cells in cells.items()}
     rows["esweep"] += _rows(borrowed)
-    return ToyPlan(jobs, members, keep, rows)
+    return ToyPlan(jobs, members, keep, rows, parts)

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import pandas as pd
 import pytest
 import torch
 
@@ -68,6 +69,20 @@ def test_a_cell_trains_the_same_alone_or_in_a_pack():
     packed = train_pack([dataclasses.replace(SPEC, gamma=0.5), SPEC], torch.device("cpu"))["cells"][1]
     for a, b in zip(alone["models"], packed["models"]):
         torch.testing.assert_close(a["W"], b["W"], rtol=1e-5, atol=1e-6)
+
+
+def test_a_cells_widths_train_and_score_the_same_split_over_jobs():
+    """width_jobs spreads a cell's widths over jobs: every model, its training log and its scored
+    metrics must be those of the whole cell, bit for bit (same batches, its own init)."""
+    whole = train_pack([SPEC], torch.device("cpu"))
+    parts = [train_pack([dataclasses.replace(SPEC, widths=widths)], torch.device("cpu")) for widths in [(3, 8), (5,)]]
+    models = {model["m"]: model for part in parts for model in part["cells"][0]["models"]}
+    for model in whole["cells"][0]["models"]:
+        assert torch.equal(model["W"], models[model["m"]]["W"]) and torch.equal(model["b"], models[model["m"]]["b"])
+        assert model["log_losses"] == models[model["m"]]["log_losses"]
+    scored = lambda payload: pack_tables(payload, eval_batches=3, eval_batch_size=16, device=torch.device("cpu"))[0]  # noqa: E731
+    split = pd.concat([scored(part) for part in parts]).sort_values("m", ignore_index=True)
+    pd.testing.assert_frame_equal(scored(whole).sort_values("m", ignore_index=True), split)
 
 
 def test_a_pack_must_share_its_data_stream():

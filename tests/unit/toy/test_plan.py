@@ -8,7 +8,7 @@ import yaml
 
 from superscale.core.grid import axis_values
 from superscale.toy.cells import CellSpec
-from superscale.toy.plan import check_widths, esweep_densities, toy_cells, toy_plan
+from superscale.toy.plan import MODEL_STEP_COLUMNS, check_widths, esweep_densities, toy_cells, toy_plan
 from superscale.toy.resources import train_mem_mb, train_minutes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -69,18 +69,47 @@ def test_cpu_trains_one_cell_per_job_and_gpu_packs_every_gamma():
             assert len({cell.spec.stream() for cell in cells}) == 1  # one shared data stream per job
 
 
+def test_cpu_spreads_each_cells_widths_over_two_jobs_of_about_equal_cost():
+    """width_jobs auto: two jobs per cell on the CPU, the widths between them, the larger job at most
+    1.2 times the smaller by the plan's cost weight; one job with every width on a GPU."""
+    config = copy.deepcopy(DEFAULT)
+    cpu, gpu = toy_plan(config, uses_gpu=False), toy_plan(config, uses_gpu=True)
+    cost = lambda cells: sum(m + 1 + MODEL_STEP_COLUMNS for cell in cells for m in cell.spec.widths)  # noqa: E731
+    for name in cpu.parts["small"]:
+        jobs = cpu.cell_jobs("small", name)
+        assert len(jobs) == 2 and all(job.startswith(f"{name}_m") for job in jobs)
+        widths = [m for job in jobs for cell in cpu.jobs["small"][job] for m in cell.spec.widths]
+        assert sorted(widths) == sorted(config["toy_small"]["m"])
+        costs = [cost(cpu.jobs["small"][job]) for job in jobs]
+        assert max(costs) <= 1.2 * min(costs)
+        [(_, whole)] = gpu.parts["small"][name]
+        assert whole.name == name and list(whole.spec.widths) == config["toy_small"]["m"]
+    assert cpu.rows == gpu.rows and cpu.keep == gpu.keep  # the tables and fits hold the same cells
+
+
+def test_one_cells_jobs_and_rows_whatever_the_split():
+    for width_jobs in (1, 3):
+        plan = toy_plan(copy.deepcopy(DEFAULT) | {"width_jobs": width_jobs}, uses_gpu=False)
+        for name, parts in plan.parts["small"].items():
+            assert len(plan.cell_jobs("small", name)) == width_jobs
+            spec = parts[0][1].spec
+            cell = (spec.gamma, spec.alpha, spec.seed)
+            same_cell = [row for row in plan.rows["small"] if (row["gamma"], row["alpha"], row["seed"]) == cell]
+            assert sorted(plan.cell_rows("small", name), key=lambda row: row["m"]) == same_cell
+
+
 def test_explicit_cells_per_job_splits_packs():
-    config = copy.deepcopy(PAPER) | {"cells_per_job": 4}
+    config = copy.deepcopy(PAPER) | {"cells_per_job": 4, "width_jobs": 1}
     sizes = sorted(len(cells) for cells in toy_plan(config, uses_gpu=False).jobs["small"].values())
     assert set(sizes) == {2, 4} and sum(sizes) == 170
 
 
 def test_esweep_borrows_the_small_grids_unit_density_cells():
-    plan = toy_plan(PAPER, uses_gpu=False)
+    plan = toy_plan(PAPER, uses_gpu=False)  # each cell's widths over two jobs
     trained = [cell.spec for cells in plan.jobs["esweep"].values() for cell in cells]
-    assert len(trained) == 8 * 10 and all(spec.density > 1 for spec in trained)
+    assert len(plan.parts["esweep"]) == 8 * 10 and all(spec.density > 1 for spec in trained)
     borrowed = [job for family, job in plan.members["esweep"] if family == "small"]
-    assert len(borrowed) == 10 and all("_a1.0000_" in job for job in borrowed)
+    assert len(borrowed) == 10 * 2 and all("_a1.0000_" in job for job in borrowed)
     assert len(plan.keep["esweep"]) == 9 * 10
 
 
@@ -135,12 +164,12 @@ def test_sweeps_train_at_their_own_batch_where_set_and_borrow_only_equal_cells()
     assert batches["small"] == {DEFAULT["toy_small"]["batch_size"]}
     assert batches["esweep"] == {DEFAULT["toy_esweep"]["batch_size"]} != batches["small"]
     assert batches["fig18"] == {DEFAULT["toy_fig18"]["batch_size"]}
-    assert len(plan.jobs["esweep"]) == 2 and all(family == "esweep" for family, _ in plan.members["esweep"])
+    assert len(plan.parts["esweep"]) == 2 and all(family == "esweep" for family, _ in plan.members["esweep"])
     inherited = copy.deepcopy(DEFAULT)
     del inherited["toy_esweep"]["batch_size"], inherited["toy_fig18"]["batch_size"]
     plan = toy_plan(inherited, uses_gpu=False)
     assert {c.spec.batch_size for cells in plan.jobs["fig18"].values() for c in cells} == {2048}
-    assert len(plan.jobs["esweep"]) == 1  # the E = 1 cell is the small grid's
+    assert len(plan.parts["esweep"]) == 1  # the E = 1 cell is the small grid's
 
 
 def test_replicates_add_seeds_on_named_cells_only():
