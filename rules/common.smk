@@ -12,10 +12,12 @@ from snakemake.utils import validate
 
 from superscale.core.configfiles import check_config, load_yaml
 from superscale.core.roots import output_roots
-from superscale.figures.registry import FIGURES
+from superscale.figures.registry import FIGURES, STAGES, drawing_module, stage_figures
+from superscale.figures.registry import caption as registry_caption
 from superscale.llm.registry import load_registry, select
 from superscale.llm.texts import available as text_available
 from superscale.llm.weights.local import fingerprint as local_fingerprint
+from superscale.paper.figures import placed_by_hand
 from superscale.paper.methods import PAPER_SECTIONS
 from superscale.provenance.code import code_fingerprint as fingerprint
 from superscale.provenance.code import keep_between_runs
@@ -86,38 +88,25 @@ FIT_TABLES = {
     "toy_fig18": "fig18",
     "toy_large": "large",
 }
-SMALL_FIGURES = list(FIGURES["figure_toy_small"])
-LARGE_FIGURES = list(FIGURES["figure_toy_large"])
-ESWEEP_FIGURES = list(FIGURES["figure_esweep"])
-FIG18_FIGURES = list(FIGURES["figure_fig18"])
 
 
 wildcard_constraints:
     family="|".join(FAMILIES),
     job=r"[^/]+",
     table="|".join(FIT_TABLES),
-    small_figure="|".join(SMALL_FIGURES),
-    large_figure="|".join(LARGE_FIGURES),
-    esweep_figure="|".join(ESWEEP_FIGURES),
 
 
 # Each module's meaning is kept between workflow parses, keyed by its text (a no-op run's largest cost)
 keep_between_runs(".snakemake/superscale/code-meanings.json")
 
 
-def code_fingerprint(script):
+def code_fingerprint(script, modules=()):
     """The meaning of a rule's script and of the library code it imports (a params value, so that
-    Snakemake reruns a rule exactly when its code changes in meaning, not on comments or layout).
+    Snakemake reruns a rule exactly when its code changes in meaning, not on comments or layout);
+    `modules` are those the script imports by name.
     """
     base = Path(workflow.basedir)
-    return fingerprint(base / script, base / "src")
-
-
-def llm_points_for_figure(wildcards):
-    """Fig. 1d also draws the language models' points (loss above the fitted offset against m)."""
-    return (
-        {"llm": "<results>/fits/llm.json"} if wildcards.large_figure == "fig01d" else {}
-    )
+    return fingerprint(base / script, base / "src", modules)
 
 
 def toy_job_files(family, pattern):
@@ -189,7 +178,6 @@ if LLM["histogram_model"] not in LLM_MODELS:
         f"({', '.join(LLM_MODELS)}); Fig. 19 draws the row-norm histogram of one of the models analysed"
     )
 LLM_DATASETS = {spec["name"]: spec for spec in LLM["datasets"]}
-LLM_FIGURES = list(FIGURES["figure_llm"])
 # The run's identity for the paper's source lines and the audit: the config files given on the
 # command line (none: the Snakefile's default) and the content of the config they made.
 CONFIG_FILES = [os.path.relpath(path) for path in workflow.overwrite_configfiles]
@@ -200,7 +188,6 @@ CONFIG_SHA256 = hashlib.sha256(
 
 wildcard_constraints:
     model="|".join(re.escape(name) for name in LLM_MODELS),
-    llm_figure="|".join(LLM_FIGURES),
 
 
 # Registry keys that only the shape analysis (rules/shapes.smk) reads: left out of the LLM rules'
@@ -245,20 +232,10 @@ SHAPES = canonical(config["shapes"])
 SHAPES_SWEEP = shape_plan(SHAPES)
 SHAPES_LADDER = ladder_plan(SHAPES)
 SHAPES_MODELS = SHAPES_SWEEP | SHAPES_LADDER  # every model rule shapes_train trains
-SHAPES_FIGURES = list(FIGURES["figure_shapes"])
-ALL_FIGURES = (
-    SMALL_FIGURES
-    + LARGE_FIGURES
-    + ESWEEP_FIGURES
-    + FIG18_FIGURES
-    + LLM_FIGURES
-    + SHAPES_FIGURES
-)
 
 
 wildcard_constraints:
     shapes_model="|".join(SHAPES_MODELS),
-    shapes_figure="|".join(SHAPES_FIGURES),
 
 
 def shapes_spec(wildcards):
@@ -285,8 +262,6 @@ if missing := [model for model in FEATURES["models"] if model not in LLM_MODELS]
         f"config features.models: {', '.join(missing)} not among llm.models ({', '.join(LLM_MODELS)}); "
         "the feature stage reads the LLM stage's fetched weights, so add them to llm.models"
     )
-FEATURES_FIGURES = list(FIGURES["figure_features"])
-ALL_FIGURES = ALL_FIGURES + FEATURES_FIGURES
 # The depths at 1 are the last layer, where the unembedding reads the residual stream directly.
 FEATURES_LAST = [name for name, depth in FEATURES["layers"].items() if depth == 1.0]
 
@@ -294,7 +269,6 @@ FEATURES_LAST = [name for name, depth in FEATURES["layers"].items() if depth == 
 wildcard_constraints:
     depth="|".join(re.escape(name) for name in FEATURES["layers"]),
     size=r"\d+",
-    features_figure="|".join(FEATURES_FIGURES),
 
 
 def features_activation_settings():

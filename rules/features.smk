@@ -227,40 +227,6 @@ rule features_numbers:
         "../workflow/scripts/features_numbers.py"
 
 
-rule figure_features:
-    input:
-        latents="<results>/features/latents.csv",
-        laws="<results>/features/laws.csv",
-        fits="<results>/features/toy_fits.csv",
-        toy="<results>/features/toy.csv",
-        controls="<results>/features/controls.csv",
-        control_counts="<results>/features/control_counts.csv",
-        planted="<results>/features/planted.csv",
-        planted_counts="<results>/features/planted_counts.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{features_figure}.pdf",
-            category="Feature frequencies",
-            caption="../workflow/report/figure_features.rst",
-        ),
-    log:
-        "<logs>/figures/{features_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{features_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_features.py"),
-        reference=FEATURES["planted"]["reference"],
-        alpha_range=FEATURES["paper_alpha"],
-    script:
-        "../workflow/scripts/figure_features.py"
-
-
 rule features:
     default_target: False
     input:
@@ -272,4 +238,4 @@ rule features:
         "<results>/features/confusion.csv",
         "<results>/features/toy_fits.csv",
         "<paper>/generated/features.tex",
-        expand("<results>/figures/{figure}.pdf", figure=FEATURES_FIGURES),
+        expand("<results>/figures/{figure}.pdf", figure=stage_figures("features")),

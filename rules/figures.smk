@@ -1,109 +1,157 @@
-# Figures, one rule per stage; the shared style file is an input of every figure.
+# Figures: every figure of superscale.figures.registry, drawn by workflow/scripts/figure.py in one rule
+# per stage (figure_<stage>); the stage selects the inputs and settings its drawings get. The report
+# caption is the registry's (workflow/report/figure.rst prints params.caption).
 
+ALL_FIGURES = list(FIGURES)
 
-rule figure_toy_small:
-    input:
-        metrics="<results>/toy/small/metrics.csv",
-        norms="<results>/toy/small/row_norms.parquet",
-        fits="<results>/fits/toy_small.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{small_figure}.pdf",
-            category="Small toy models",
-            caption="../workflow/report/figure_toy_small.rst",
+# stage -> its report category, the inputs every figure of it reads, those only the figures naming
+# them in the registry's extra_inputs read, its settings (params) and memory
+FIGURE_STAGES = {
+    "toy_small": dict(
+        category="Small toy models",
+        inputs=dict(
+            metrics="<results>/toy/small/metrics.csv",
+            norms="<results>/toy/small/row_norms.parquet",
+            fits="<results>/fits/toy_small.csv",
         ),
-    log:
-        "<logs>/figures/{small_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{small_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_toy_small.py"),
-        n=SMALL["n"],
-    script:
-        "../workflow/scripts/figure_toy_small.py"
-
-
-rule figure_toy_large:
-    input:
-        unpack(llm_points_for_figure),
-        metrics="<results>/toy/large/metrics.csv",
-        norms="<results>/toy/large/row_norms.parquet",
-        fits="<results>/fits/toy_large.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{large_figure}.pdf",
-            category="Large toy models",
-            caption="../workflow/report/figure_toy_large.rst",
+        settings=dict(n=SMALL["n"]),
+    ),
+    "toy_large": dict(
+        category="Large toy models",
+        inputs=dict(
+            metrics="<results>/toy/large/metrics.csv",
+            norms="<results>/toy/large/row_norms.parquet",
+            fits="<results>/fits/toy_large.csv",
         ),
-    log:
-        "<logs>/figures/{large_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{large_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
+        extra_inputs=dict(llm="<results>/fits/llm.json"),
+        settings=dict(
+            shapes={key: LARGE[key] for key in ("power_exponent", "exponential_scale")}
+        ),
         mem_mb=4096,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_toy_large.py"),
-        shapes={key: LARGE[key] for key in ("power_exponent", "exponential_scale")},
-    script:
-        "../workflow/scripts/figure_toy_large.py"
-
-
-rule figure_esweep:
-    input:
-        metrics="<results>/toy/esweep/metrics.csv",
-        fits="<results>/fits/esweep.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{esweep_figure}.pdf",
-            category="Activation density",
-            caption="../workflow/report/figure_esweep.rst",
+    ),
+    "esweep": dict(
+        category="Activation density",
+        inputs=dict(
+            metrics="<results>/toy/esweep/metrics.csv",
+            fits="<results>/fits/esweep.csv",
         ),
-    log:
-        "<logs>/figures/{esweep_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{esweep_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_esweep.py"),
-    script:
-        "../workflow/scripts/figure_esweep.py"
-
-
-rule figure_fig18:
-    input:
-        fits="<results>/fits/toy_fig18.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/fig18.pdf",
-            category="Small toy models",
-            caption="../workflow/report/figure_fig18.rst",
+    ),
+    "fig18": dict(
+        category="Small toy models",
+        inputs=dict(fits="<results>/fits/toy_fig18.csv"),
+    ),
+    "llm": dict(
+        category="Language models",
+        inputs=dict(
+            heads="<results>/llm/heads.csv",
+            losses="<results>/llm/losses.csv",
+            zipf="<results>/llm/zipf.csv",
+            fits="<results>/fits/llm.json",
+            ladder="<results>/shapes/ladder.csv",
+            bottleneck="<results>/shapes/bottleneck.csv",
+            histogram=f"<results>/llm/heads/{LLM['histogram_model']}.json",
+            counts=per_model("<results>/llm/tokens/{model}/{dataset}.csv"),
+            chinchilla=LLM["chinchilla"],
         ),
-    log:
-        "<logs>/figures/fig18.log",
-    benchmark:
-        "<results>/benchmarks/figures/fig18.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_fig18.py"),
-    script:
-        "../workflow/scripts/figure_fig18.py"
+        settings=dict(histogram_model=LLM["histogram_model"]),
+    ),
+    "shapes": dict(
+        category="Shape sweep (Katta)",
+        inputs=dict(
+            models="<results>/shapes/models.csv",
+            similarity="<results>/shapes/similarity.csv",
+            llm_shapes="<results>/shapes/llm_shapes.csv",
+        ),
+    ),
+    "features": dict(
+        category="Feature frequencies",
+        inputs=dict(
+            latents="<results>/features/latents.csv",
+            laws="<results>/features/laws.csv",
+            fits="<results>/features/toy_fits.csv",
+            toy="<results>/features/toy.csv",
+            controls="<results>/features/controls.csv",
+            control_counts="<results>/features/control_counts.csv",
+            planted="<results>/features/planted.csv",
+            planted_counts="<results>/features/planted_counts.csv",
+        ),
+        settings=dict(
+            reference=FEATURES["planted"]["reference"],
+            alpha_range=FEATURES["paper_alpha"],
+        ),
+    ),
+}
+if set(FIGURE_STAGES) != set(STAGES):
+    raise ValueError(
+        f"rules/figures.smk gives inputs for the stages {sorted(FIGURE_STAGES)}, but "
+        f"superscale.figures.registry.STAGES are {sorted(STAGES)}: give each its inputs"
+    )
+for name, entry in FIGURES.items():
+    if entry.stage not in STAGES:
+        raise ValueError(
+            f"figure {name} in superscale.figures.registry: stage {entry.stage!r} is not one of {', '.join(STAGES)}"
+        )
+    if unknown := set(entry.extra_inputs) - set(
+        FIGURE_STAGES[entry.stage].get("extra_inputs", {})
+    ):
+        raise ValueError(
+            f"figure {name} in superscale.figures.registry: extra_inputs {sorted(unknown)} are not among "
+            f"the extra inputs of stage {entry.stage} in rules/figures.smk"
+        )
+
+
+def figure_extra_inputs(stage):
+    """The stage's extra inputs the figure names in the registry (Fig. 1d: the LLM fit's points)."""
+    extra = FIGURE_STAGES[stage].get("extra_inputs", {})
+    return lambda wildcards: {
+        name: extra[name] for name in FIGURES[wildcards.figure].extra_inputs
+    }
+
+
+def figure_code(wildcards):
+    """The figure script and the module that draws this figure, with what they import: a plot edit
+    redraws that module's figures, and the registry (a caption) none."""
+    return code_fingerprint(
+        "workflow/scripts/figure.py", [drawing_module(wildcards.figure)]
+    )
+
+
+def figure_caption(wildcards, output):
+    """The registry's caption, for the report. A function of the output, so Snakemake keeps it out of
+    the params that rerun a job: a caption edit redraws nothing."""
+    return registry_caption(wildcards.figure, config)
+
+
+for stage, spec in FIGURE_STAGES.items():
+
+    rule:
+        name:
+            f"figure_{stage}"
+        input:
+            unpack(figure_extra_inputs(stage)),
+            **spec["inputs"],
+            style="workflow/matplotlibrc",
+        output:
+            pdf=report(
+                "<results>/figures/{figure}.pdf",
+                category=spec["category"],
+                caption="../workflow/report/figure.rst",
+            ),
+        log:
+            "<logs>/figures/{figure}.log",
+        benchmark:
+            "<results>/benchmarks/figures/{figure}.tsv"
+        wildcard_constraints:
+            figure="|".join(stage_figures(stage)),
+        conda:
+            "../envs/environment.yaml"
+        resources:
+            mem_mb=spec.get("mem_mb", 2048),
+            runtime=10,
+        params:
+            code=figure_code,
+            draw=lambda wildcards: FIGURES[wildcards.figure].draw,
+            settings=canonical(spec.get("settings", {})),
+            caption=figure_caption,
+        script:
+            "../workflow/scripts/figure.py"

@@ -1,5 +1,5 @@
 # Open-LLM analysis (paper Sec. 3.3, App. C): fetch each model's weights, measure its head, score
-# its loss on each text, count its tokens; then tables, the joint fit, figures and numbers.
+# its loss on each text, count its tokens; then tables, the joint fit and numbers (the figures: rules/figures.smk).
 # Per-model outputs are separate files, so adding a model analyses only that model.
 rule llm_fetch:
     output:
@@ -145,40 +145,6 @@ rule fit_llm:
         ladder_dataset=f"{SHAPES['corpus']['name']} (held out)",
     script:
         "../workflow/scripts/fit_llm.py"
-
-
-rule figure_llm:
-    input:
-        heads="<results>/llm/heads.csv",
-        losses="<results>/llm/losses.csv",
-        zipf="<results>/llm/zipf.csv",
-        fits="<results>/fits/llm.json",
-        ladder="<results>/shapes/ladder.csv",
-        bottleneck="<results>/shapes/bottleneck.csv",
-        histogram=f"<results>/llm/heads/{LLM['histogram_model']}.json",
-        counts=per_model("<results>/llm/tokens/{model}/{dataset}.csv"),
-        chinchilla=LLM["chinchilla"],
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{llm_figure}.pdf",
-            category="Language models",
-            caption="../workflow/report/figure_llm.rst",
-        ),
-    log:
-        "<logs>/figures/{llm_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{llm_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_llm.py"),
-        histogram_model=LLM["histogram_model"],
-    script:
-        "../workflow/scripts/figure_llm.py"
 
 
 rule llm_numbers:

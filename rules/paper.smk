@@ -1,6 +1,6 @@
 # The paper: the methods section from the config, the reproduction report (with the abstract's and
-# conclusion's sentences), the provenance record, then latexmk (and bibtex) over the generated
-# numbers, figures and references.
+# conclusion's sentences), the provenance record, a float for each registered figure main.tex does not
+# place by hand, then latexmk (and bibtex) over the generated numbers, figures and references.
 
 NUMBERS = [
     "<paper>/generated/toy_small.tex",
@@ -10,6 +10,7 @@ NUMBERS = [
     "<paper>/generated/reproduction.tex",
     "<paper>/generated/shapes.tex",
     "<paper>/generated/features.tex",
+    "<paper>/generated/figures.tex",
 ]
 
 
@@ -70,6 +71,33 @@ rule reproduction:
         config_label=f"{', '.join(CONFIG_FILES) or 'config/config.yaml'} (config sha256 {CONFIG_SHA256[:12]})",
     script:
         "../workflow/scripts/reproduction.py"
+
+
+# Registered figures paper/main.tex (with the files it inputs) does not include: read when the workflow
+# is parsed, so that a text edit to the paper that places no figure reruns only latexmk.
+PLACED_BY_HAND = placed_by_hand("paper/main.tex")
+UNPLACED_FIGURES = [figure for figure in ALL_FIGURES if figure not in PLACED_BY_HAND]
+
+
+rule paper_figures:
+    output:
+        tex="<paper>/generated/figures.tex",
+    log:
+        "<logs>/paper/paper_figures.log",
+    benchmark:
+        "<results>/benchmarks/paper/paper_figures.tsv"
+    conda:
+        "../envs/environment.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        code=code_fingerprint("workflow/scripts/paper_figures.py"),
+        captions={
+            figure: registry_caption(figure, config) for figure in UNPLACED_FIGURES
+        },
+    script:
+        "../workflow/scripts/paper_figures.py"
 
 
 rule provenance:

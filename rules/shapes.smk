@@ -1,7 +1,7 @@
 # Shape sweep (Katta, arXiv 2407.01459): one tokenizer and token stream, one training job
 # per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
 # (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
-# its verdicts as LaTeX macros, and the figures. The width ladder trains through the same rule on
+# its verdicts as LaTeX macros (the figures: rules/figures.smk). The width ladder trains through the same rule on
 # the same stream; its widest model is the trunk of the bottleneck heads (one job for every head
 # width and seed); both tables feed the LLM stage's loss-against-width fits (rules/llm.smk).
 
@@ -207,33 +207,6 @@ rule shapes_numbers:
         "../workflow/scripts/shapes_numbers.py"
 
 
-rule figure_shapes:
-    input:
-        models="<results>/shapes/models.csv",
-        similarity="<results>/shapes/similarity.csv",
-        llm_shapes="<results>/shapes/llm_shapes.csv",
-        style="workflow/matplotlibrc",
-    output:
-        pdf=report(
-            "<results>/figures/{shapes_figure}.pdf",
-            category="Shape sweep (Katta)",
-            caption="../workflow/report/figure_shapes.rst",
-        ),
-    log:
-        "<logs>/figures/{shapes_figure}.log",
-    benchmark:
-        "<results>/benchmarks/figures/{shapes_figure}.tsv"
-    conda:
-        "../envs/environment.yaml"
-    resources:
-        mem_mb=2048,
-        runtime=10,
-    params:
-        code=code_fingerprint("workflow/scripts/figure_shapes.py"),
-    script:
-        "../workflow/scripts/figure_shapes.py"
-
-
 rule shapes:
     default_target: False
     input:
@@ -242,4 +215,4 @@ rule shapes:
         "<results>/shapes/ladder.csv",
         "<results>/shapes/bottleneck.csv",
         "<paper>/generated/shapes.tex",
-        expand("<results>/figures/{figure}.pdf", figure=SHAPES_FIGURES),
+        expand("<results>/figures/{figure}.pdf", figure=stage_figures("shapes")),

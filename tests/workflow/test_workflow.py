@@ -15,18 +15,23 @@ import pytest
 import yaml
 from workflow_copy import planned_jobs
 
+from superscale.figures.registry import FIGURES, caption
 from superscale.paper.latex import log_problems
 from superscale.provenance.records import sha256
 
 pytestmark = pytest.mark.integration
 
 
-def snakemake(workdir: Path, *args: str) -> str:
+def snakemake(workdir: Path, *args: str, own_library: bool = False) -> str:
+    """Run snakemake in workdir; `own_library`: with the library of workdir/src (a test that edits what the
+    workflow imports when parsed, such as the figure registry), not the one installed."""
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")} if own_library else None
     result = subprocess.run(
         ["snakemake", *args, "--cores", "2", "--configfile", "tiny.yaml"],  # targets before --configfile
         cwd=workdir,
         capture_output=True,
         text=True,
+        env=env,
     )
     if result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -258,11 +263,61 @@ def test_toy_trainer_edit_trains_no_shape_model(edited):
     assert not any(rule.startswith("shapes_") for rule in jobs), jobs
 
 
+def planned_figures(output: str) -> set[str]:
+    """The figures a dry run would draw, read from its jobs' outputs."""
+    return set(re.findall(r"^\s+output: results/figures/(\w+)\.pdf$", output, re.M))
+
+
 def test_plot_edit_replots_only_its_figures(edited):
     change_meaning(edited, "figures/toy.py", "fig3_representation")
-    jobs = rules_to_rerun(edited)
-    assert set(jobs) == {"figure_toy_small", "provenance", "paper"}, jobs
-    assert jobs["figure_toy_small"] == 10  # every small-toy figure: figures.toy draws them all
+    output = snakemake(edited, "--dry-run")
+    assert set(planned_jobs(output)) - {"all"} == {"figure_toy_small", "provenance", "paper"}
+    # the figures figures.toy draws; Figs. 16 and 17, small toys drawn by figures.scaling, stay
+    drawn_by_toy = {name for name, figure in FIGURES.items() if figure.draw.startswith("superscale.figures.toy:")}
+    assert planned_figures(output) == drawn_by_toy and {"fig16", "fig17"}.isdisjoint(drawn_by_toy)
+
+
+def test_caption_edit_redraws_nothing(edited):
+    """A caption lives in the registry, which no figure's code fingerprint includes."""
+    registry = edited / LIBRARY / "figures/registry.py"
+    text = registry.read_text()
+    registry.write_text(text.replace("Representation at alpha~1", "Representation, reworded,"))
+    assert registry.read_text() != text
+    assert "Nothing to be done" in snakemake(edited, "--dry-run", own_library=True)
+
+
+DEMO_DRAWING = '''"""A figure the test suite declares once in the registry."""
+
+from matplotlib.figure import Figure
+
+
+def draw_demo(data, settings):
+    fig = Figure(figsize=(3.0, 2.0), layout="constrained")
+    fig.subplots().plot(data.fits["alpha"], data.fits["alpha_m"], "o")
+    return fig
+'''
+DEMO_CAPTION = "A figure declared once: alpha_m against alpha of the wide toys."
+
+
+def test_a_figure_declared_once_appears_in_the_rules_the_report_and_the_paper(edited):
+    """One registry entry (and its drawing) is all a new figure needs: its stage's rule draws it, the
+    report prints its caption, and the paper, whose text does not place it, gets a float for it."""
+    (edited / LIBRARY / "figures/demo.py").write_text(DEMO_DRAWING)
+    entry = f'FIGURES["demo_fig"] = Figure("fig18", "superscale.figures.demo:draw_demo", {DEMO_CAPTION!r})'
+    append(edited / LIBRARY / "figures/registry.py", f"\n{entry}\n")
+    jobs = planned_jobs(snakemake(edited, "--dry-run", own_library=True))
+    jobs.pop("all", None)
+    assert jobs == {"figure_fig18": 1, "paper_figures": 1, "provenance": 1, "paper": 1}
+    snakemake(edited, own_library=True)
+    assert (edited / "results/figures/demo_fig.pdf").stat().st_size > 1000
+    placed = (edited / "paper/generated/figures.tex").read_text()
+    assert "{demo_fig.pdf}" in placed and r"\figsource{demo_fig}" in placed
+    assert r"\caption{A figure declared once: alpha\_m against alpha of the wide toys.}" in placed
+    assert "figsource@demo_fig" in (edited / "paper/generated/provenance.tex").read_text()
+    assert log_problems((edited / "paper/main.log").read_text(errors="replace")) == []
+    snakemake(edited, "--report", "results/report.html", own_library=True)
+    html = (edited / "results/report.html").read_text()
+    assert "demo_fig.pdf" in html and DEMO_CAPTION in html
 
 
 def test_fit_edit_reruns_only_the_rules_that_use_it(edited):
@@ -327,7 +382,8 @@ def test_provenance_records_every_figure_table_and_number(built):
         assert step["sha256"] == sha256(built / path)
         for name, info in step["inputs"].items():
             assert info["sha256"] == sha256(built / name) and info["changed_since"] is not True, (path, name)
-    assert outputs["results/figures/fig03.pdf"]["params"] == {"n": 60}
+    assert outputs["results/figures/fig03.pdf"]["params"]["settings"] == {"n": 60}
+    assert outputs["results/figures/fig03.pdf"]["params"]["draw"] == "superscale.figures.toy:draw_fig03"
     assert len(outputs["results/figures/fig03.pdf"]["code"]) == 64  # the code fingerprint, kept apart
     assert outputs["results/figures/fig03.pdf"]["rule"] == "figure_toy_small"
     sources = (built / "paper/generated/provenance.tex").read_text()
@@ -444,10 +500,9 @@ def test_html_report_has_every_figure_with_its_caption(built):
     html = (built / "results/report.html").read_text()
     for figure in (built / "results/figures").glob("*.pdf"):
         assert figure.name in html
-    for caption in (built / "workflow/report").glob("figure_*.rst"):
-        # each caption line's literal text up to its first Jinja expression (rendered from the config)
-        texts = [re.split(r"\{[{%#]", line)[0][:40] for line in caption.read_text().splitlines()]
-        assert all(text in html for text in texts if text), caption.name
+    config = yaml.safe_load((built / "tiny.yaml").read_text())
+    for name in FIGURES:  # the registry's caption, as the figure's rule passes it to the report
+        assert caption(name, config)[:40] in html, name
 
 
 def test_second_run_has_nothing_to_do(built):

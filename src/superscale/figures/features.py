@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from superscale.figures.stage import StageInputs
+
 
 def _colours(sizes) -> dict:
     import matplotlib as mpl
@@ -161,3 +163,19 @@ def controls(
     # the curves' legend below the panels, at the style's size, covering none of them
     fig.legend(*rank_ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     return fig
+
+
+# ---------------------------------------------------------------- drawings of the registered figures
+# (superscale.figures.registry): the figure rule calls each with its stage's inputs and settings.
+
+
+def draw_frequencies(data: StageInputs, settings: dict) -> Figure:
+    return frequencies(data.latents, data.laws)
+
+
+def draw_controls(data: StageInputs, settings: dict) -> Figure:
+    return controls(data.latents, data.control_counts, data.planted_counts, settings["alpha_range"])
+
+
+def draw_toy(data: StageInputs, settings: dict) -> Figure:
+    return toy(data.toy, data.fits)

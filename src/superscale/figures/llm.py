@@ -6,12 +6,15 @@ Colour is the model family throughout, marker the dataset.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
-from superscale.figures.style import TEXT_WIDTH, width_axis
+from superscale.figures.stage import StageInputs
+from superscale.figures.style import TEXT_WIDTH, width_axis, width_points
 
 MARKERS = "osD^v<>pP*X"
 COLUMNS = 3  # panels per row of a figure of one panel per family or text, drawn at TEXT_WIDTH
@@ -41,12 +44,6 @@ def _markers(datasets) -> dict[str, str]:
 
 def _se(value) -> str:
     return "?" if value is None or not np.isfinite(value) else f"{value:.2f}"
-
-
-def width_points(points: pd.DataFrame) -> pd.DataFrame:
-    """The points of families with two or more widths: a family with one width has its offset on
-    its point (L - L_offset = 0), so it says nothing about alpha_m and has no place on log axes."""
-    return points[points.groupby("family").d_model.transform("nunique") >= 2]
 
 
 def _exponent_label(fit: dict) -> str:
@@ -276,3 +273,46 @@ def width_exponent(ladder: pd.DataFrame, heads: pd.DataFrame, fits: dict) -> Fig
     overlap_ax.legend(ncol=2)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- drawings of the registered figures
+# (superscale.figures.registry): the figure rule calls each with its stage's inputs and settings.
+
+
+def draw_fig06a(data: StageInputs, settings: dict) -> Figure:
+    """The pretrained heads and the trained width ladder on one plot."""
+    ladder = data.ladder.assign(family="ladder (trained)", width=data.ladder.d_model)
+    return fig6a_overlap(pd.concat([data.heads, ladder]))
+
+
+def draw_fig06b(data: StageInputs, settings: dict) -> Figure:
+    return fig6b_excess_loss(data.fits["joint"])
+
+
+def draw_fig19(data: StageInputs, settings: dict) -> Figure:
+    return fig19_norm_histogram(data.histogram)
+
+
+def draw_fig20(data: StageInputs, settings: dict) -> Figure:
+    return fig20_norms(data.heads)
+
+
+def draw_fig21(data: StageInputs, settings: dict) -> Figure:
+    return fig21_raw_loss(data.losses)
+
+
+def draw_fig22(data: StageInputs, settings: dict) -> Figure:
+    """Token counts keyed by (tokenizer, text), the directory and stem of each count file."""
+    counts = {
+        (Path(path).parent.name, Path(path).stem): table["count"].to_numpy() for path, table in data.counts.items()
+    }
+    return fig22_zipf(counts, data.zipf)
+
+
+def draw_fig23(data: StageInputs, settings: dict) -> Figure:
+    chinchilla = data.chinchilla.assign(n_params=data.chinchilla.params_million * 1e6)
+    return fig23_sizes(data.heads, chinchilla, data.fits)
+
+
+def draw_width_exponent(data: StageInputs, settings: dict) -> Figure:
+    return width_exponent(data.ladder, data.bottleneck, data.fits)

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from superscale.core.grid import nearest
+from superscale.figures.stage import StageInputs
 from superscale.figures.style import (
     NORM_LABEL,
     OVERLAP,
@@ -26,6 +27,7 @@ from superscale.figures.style import (
     exponent_error,
     theory_lines,
     width_axis,
+    width_points,
 )
 from superscale.toy.geometry import welch_bound_sq
 
@@ -326,3 +328,52 @@ def fig18_wide(fits: pd.DataFrame) -> Figure:
     ax.set_title(rf"$m = {int(fits['m_min'].min())}\ldots{int(fits['m_max'].max())}$", loc="left")
     fig.legend(loc="outside right upper")  # beside the axes: long error bars run under no legend
     return fig
+
+
+# ---------------------------------------------------------------- drawings of the registered figures
+# (superscale.figures.registry): the figure rule calls each with its stage's inputs and settings.
+
+
+def draw_fig01b(data: StageInputs, settings: dict) -> Figure:
+    return fig1b_weak(data.metrics, shape_labels(settings["shapes"]))
+
+
+def draw_fig01d(data: StageInputs, settings: dict) -> Figure:
+    """With the language models' points of the LLM fit over the pretrained checkpoints (not the trained
+    width ladder), of the families with two or more widths."""
+    checkpoints = data.llm["joint_checkpoints"]
+    points = width_points(pd.DataFrame(checkpoints["points"])) if checkpoints else None
+    determined = checkpoints is None or checkpoints["identifiable"]
+    return fig1d_strong(data.metrics, data.fits, points, shape_labels(settings["shapes"]), determined)
+
+
+def draw_fig07(data: StageInputs, settings: dict) -> Figure:
+    return fig7_norm_histograms(data.norms)
+
+
+def draw_fig08(data: StageInputs, settings: dict) -> Figure:
+    return fig8_theory(data.metrics)
+
+
+def draw_fig09a(data: StageInputs, settings: dict) -> Figure:
+    return fig9a_r2(data.fits)
+
+
+def draw_fig14(data: StageInputs, settings: dict) -> Figure:
+    return fig14_density(data.metrics, data.fits)
+
+
+def draw_fig15(data: StageInputs, settings: dict) -> Figure:
+    return fig15_exponent_vs_density(data.fits)
+
+
+def draw_fig16(data: StageInputs, settings: dict) -> Figure:
+    return fig16_strongly_represented(data.metrics, int(settings["n"]))
+
+
+def draw_fig17(data: StageInputs, settings: dict) -> Figure:
+    return fig17_overlap_all_rows(data.metrics)
+
+
+def draw_fig18(data: StageInputs, settings: dict) -> Figure:
+    return fig18_wide(data.fits)

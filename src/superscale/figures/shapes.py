@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from superscale.figures.stage import StageInputs
 from superscale.shapes.statistics import representation_name
 from superscale.shapes.verdicts import group_label
 
@@ -99,3 +100,19 @@ def similarity_by_kind(similarity: pd.DataFrame) -> Figure:
     ax.set(ylabel="linear CKA", ylim=(min(0.0, table.cka.min() - 0.05), 1.02))
     ax.legend()
     return fig
+
+
+# ---------------------------------------------------------------- drawings of the registered figures
+# (superscale.figures.registry): the figure rule calls each with its stage's inputs and settings.
+
+
+def draw_shapes_loss(data: StageInputs, settings: dict) -> Figure:
+    return loss_by_aspect(data.models)
+
+
+def draw_shapes_overlap(data: StageInputs, settings: dict) -> Figure:
+    return overlap_by_width(data.models, data.llm_shapes)
+
+
+def draw_shapes_similarity(data: StageInputs, settings: dict) -> Figure:
+    return similarity_by_kind(data.similarity)

@@ -1,5 +1,6 @@
 """Helpers every figure family shares: axis labels, the colour scale, the paper's exponent laws and
-error bars, and the log width axis. The visual style itself is workflow/matplotlibrc."""
+error bars, the log width axis and the language models' points it can show. The visual style itself is
+workflow/matplotlibrc."""
 
 from __future__ import annotations
 
@@ -99,3 +100,9 @@ def width_axis(ax, widths) -> None:
     ax.set_xticks(widths, [f"{m:g}" for m in widths])
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("$m$")
+
+
+def width_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The points of families with two or more widths: a family with one width has its offset on
+    its point (L - L_offset = 0), so it says nothing about alpha_m and has no place on log axes."""
+    return points[points.groupby("family").d_model.transform("nunique") >= 2]

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatter, NullFormatter
 
 from superscale.core.grid import nearest
+from superscale.figures.stage import StageInputs
 from superscale.figures.style import (
     MIN_LINE_POINTS,
     NORM_LABEL,
@@ -35,7 +36,7 @@ from superscale.figures.style import (
     width_axis,
 )
 from superscale.toy.features import feature_probabilities
-from superscale.toy.fits import weak_loss_integral
+from superscale.toy.fits import least_ambiguous_cases, weak_loss_integral
 from superscale.toy.geometry import STRONGLY_REPRESENTED, random_sq_overlap_variance
 
 GRID = ["gamma", "alpha", "m"]
@@ -322,3 +323,39 @@ def fig13_phi_heatmaps(metrics: pd.DataFrame) -> Figure:
             ax.set_ylabel("")
     fig.colorbar(mesh, ax=list(axes), label=r"$\phi_{1/2}$")
     return fig
+
+
+# ---------------------------------------------------------------- drawings of the registered figures
+# (superscale.figures.registry): the figure rule calls each with its stage's inputs and settings.
+
+
+def draw_fig03(data: StageInputs, settings: dict) -> Figure:
+    return fig3_representation(data.norms, data.metrics, int(settings["n"]))
+
+
+def draw_fig04(data: StageInputs, settings: dict) -> Figure:
+    return fig4_weak(data.metrics, data.fits, least_ambiguous_cases(data.metrics), int(settings["n"]))
+
+
+def draw_fig05(data: StageInputs, settings: dict) -> Figure:
+    return fig5_strong(data.norms, data.metrics, data.fits, least_ambiguous_cases(data.metrics), int(settings["n"]))
+
+
+def draw_fig09b(data: StageInputs, settings: dict) -> Figure:
+    return fig9b_phase(data.fits)
+
+
+def draw_fig10(data: StageInputs, settings: dict) -> Figure:
+    return fig10_r2(data.fits)
+
+
+def draw_fig11(data: StageInputs, settings: dict) -> Figure:
+    return fig11_12_norm_histograms(data.norms, gamma=0.556)
+
+
+def draw_fig12(data: StageInputs, settings: dict) -> Figure:
+    return fig11_12_norm_histograms(data.norms, gamma=-0.556)
+
+
+def draw_fig13(data: StageInputs, settings: dict) -> Figure:
+    return fig13_phi_heatmaps(data.metrics)

@@ -1,7 +1,8 @@
 """Which library code a pipeline script runs, and a fingerprint of what that code means.
 
 A rule's code is its script plus every `superscale` module the script imports, directly or through
-other modules (read from the import statements, not kept by hand). The fingerprint hashes each
+other modules (read from the import statements, not kept by hand), and any module it names to the script
+to import (a figure's drawing, named by the figure registry, is imported by module name). The fingerprint hashes each
 file's syntax tree with docstrings removed, so comments, docstrings and formatting do not change it
 and any change to what the code does does. The rules pass it as a param, and Snakemake's params
 trigger then reruns exactly the jobs whose code changed in meaning.
@@ -19,6 +20,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE = "superscale"
@@ -104,20 +106,26 @@ def _imported_by_text(text: str, path: Path, src: Path) -> frozenset[str]:
                 base = ".".join(anchor + ([base] if base else []))
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
-    modules = set()
-    for name in names:
-        if name == PACKAGE or name.startswith(PACKAGE + "."):
-            parts = name.split(".")
-            # a module also runs the __init__ of every package above it
-            modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return frozenset(name for name in modules if _module_file(name, src))
+    return frozenset(
+        module for name in names if name == PACKAGE or name.startswith(PACKAGE + ".") for module in _run_by(name, src)
+    )
 
 
-def code_files(script: str | Path, src: str | Path) -> list[Path]:
-    """The script and every library module it imports transitively, the script first."""
+def _run_by(name: str, src: Path) -> list[str]:
+    """The package modules that importing `name` runs: it and the __init__ of every package above it."""
+    parts = name.split(".")
+    return [module for i in range(1, len(parts) + 1) if _module_file(module := ".".join(parts[:i]), src)]
+
+
+def code_files(script: str | Path, src: str | Path, modules: Iterable[str] = ()) -> list[Path]:
+    """The script, the named `modules` and every library module they import transitively, the script first."""
     script, src = Path(script), Path(src)
     seen: dict[str, Path] = {}
-    todo = [script]
+    for module in modules:
+        if _module_file(module, src) is None:
+            raise ValueError(f"no module {module} under {src}: check the name (dotted, as imported)")
+        seen.update({name: _module_file(name, src) for name in _run_by(module, src)})
+    todo = [script, *seen.values()]
     while todo:
         for name in _imported(todo.pop(), src):
             if name not in seen:
@@ -148,11 +156,12 @@ def _meaning_of_text(text: str, filename: str) -> str:
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
 
 
-def code_fingerprint(script: str | Path, src: str | Path) -> str:
-    """SHA-256 (hex) over the meaning of the script and of each module it imports, named by module."""
+def code_fingerprint(script: str | Path, src: str | Path, modules: Iterable[str] = ()) -> str:
+    """SHA-256 (hex) over the meaning of the script, of the named `modules` and of each module they
+    import, named by module."""
     src = Path(src)
     digest = hashlib.sha256()
-    for path in code_files(script, src):
+    for path in code_files(script, src, modules):
         name = _module_name(path, src) if src in path.parents else "script"
         digest.update(f"{name}\n{_kept_entry(path, src)['meaning']}\n".encode())
     return digest.hexdigest()

@@ -1,53 +1,59 @@
-"""The figure registry is the one list of figure ids: every figure script draws exactly the ids of the
-rules that run it, and every rule's report caption has a text for each of its figures."""
+"""The figure registry declares each figure once: its stage, a drawing that exists and takes the stage's
+inputs and settings, and a caption for every config; reading it (as the workflow does when parsed)
+imports no plotting or training library."""
 
 from __future__ import annotations
 
-import ast
-import re
+import inspect
+import subprocess
+import sys
 from pathlib import Path
 
-from superscale.figures.registry import FIGURES
+import pytest
+import yaml
+
+from superscale.figures.registry import FIGURES, STAGES, caption, drawing_module, stage_figures
+from superscale.figures.stage import drawing
 
 REPO = Path(__file__).resolve().parents[3]
+CONFIGS = {name: yaml.safe_load((REPO / path).read_text()) for name, path in
+           {"default": "config/config.yaml", "paper": "config/paper.yaml", "tiny": "tests/config/tiny.yaml"}.items()}  # fmt: skip
 
 
-def rule_scripts() -> dict[str, str]:
-    """Rule name -> the script it runs, for every rule with a script."""
-    rules = "".join(path.read_text() for path in (REPO / "rules").glob("*.smk"))
-    scripts = {}
-    for block in re.split(r"^rule ", rules, flags=re.M)[1:]:
-        script = re.search(r'script:\n\s+"\.\./workflow/scripts/(\w+\.py)"', block)
-        if script:
-            scripts[block.split(":", 1)[0]] = script[1]
-    return scripts
+def test_reading_the_registry_imports_no_heavy_library():
+    code = (
+        "import sys, superscale.figures.registry; "
+        "print(sorted({'matplotlib', 'torch', 'pandas', 'numpy'} & {name.split('.')[0] for name in sys.modules}))"
+    )
+    env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
-def dispatched(script: str) -> set[str]:
-    """The string keys of the script's dispatch dict (figure id -> drawing)."""
-    tree = ast.parse((REPO / "workflow/scripts" / script).read_text())
-    return {
-        key.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Dict)
-        for key in node.keys
-        if isinstance(key, ast.Constant) and isinstance(key.value, str)
-    }
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_drawing_exists_in_its_module_and_takes_inputs_and_settings(name):
+    draw = drawing(FIGURES[name].draw)
+    assert draw.__module__ == drawing_module(name)
+    assert list(inspect.signature(draw).parameters) == ["data", "settings"]
 
 
-def test_scripts_draw_exactly_the_registered_figures():
-    scripts = rule_scripts()
-    by_script: dict[str, set[str]] = {}
-    for rule, figures in FIGURES.items():
-        by_script.setdefault(scripts[rule], set()).update(figures)
-    for script, figures in by_script.items():
-        if len(figures) == 1 and not dispatched(script):
-            continue  # a one-figure rule draws it without a dispatch; its output path names it
-        assert dispatched(script) == figures, script
+def test_the_stages_partition_the_registry():
+    staged = [name for stage in STAGES for name in stage_figures(stage)]
+    assert sorted(staged) == sorted(FIGURES) and all(stage_figures(stage) for stage in STAGES)
 
 
-def test_every_figure_has_a_caption():
-    for rule, figures in FIGURES.items():
-        caption = (REPO / "workflow/report" / f"{rule}.rst").read_text()
-        for figure in figures:
-            assert f'"{figure}"' in caption or len(figures) == 1, (rule, figure)
+@pytest.mark.parametrize("config", CONFIGS, ids=str)
+def test_every_caption_is_plain_text_for_every_config(config):
+    """A caption is one paragraph of plain text (the report prints it as reStructuredText, the paper
+    escapes it for LaTeX), whether fixed or made from the config."""
+    for name in FIGURES:
+        text = caption(name, CONFIGS[config])
+        assert text.endswith(".") and "\n" not in text and "{{" not in text and "\\" not in text, name
+
+
+def test_a_caption_names_the_settings_of_its_config():
+    config = CONFIGS["tiny"]
+    assert f"(n = {config['toy_large']['n']})" in caption("fig01b", config)
+    paper = {"toy_large": {**config["toy_large"], "fit_window": "paper"}}
+    every = {"toy_large": {**config["toy_large"], "fit_window": "all"}}
+    assert "paper's windows" in caption("fig01d", paper) and "over every width" in caption("fig01d", every)

@@ -1,9 +1,7 @@
 """The large-toy, E-sweep and Fig. 18 figures draw from synthetic tables in the pipeline's formats."""
 
 import json
-import runpy
 from pathlib import Path
-from types import SimpleNamespace
 
 import matplotlib
 
@@ -13,6 +11,7 @@ import matplotlib.style  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figure_job import run_figure_script  # noqa: E402
 
 from superscale.figures import scaling as plots  # noqa: E402
 from superscale.figures.style import exponent_error  # noqa: E402
@@ -120,29 +119,21 @@ def test_exponent_error_is_seed_spread_with_several_seeds():
 
 
 @pytest.mark.parametrize("figure", ["fig01d", "fig07", "fig15"])
-def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
+def test_figure_script_draws_the_registered_figure_and_logs(figure, tmp_path):
     metrics, norms, fits = (esweep_tables if figure == "fig15" else large_tables)([0])
     metrics.to_csv(tmp_path / "metrics.csv", index=False)
     fits.to_csv(tmp_path / "fits.csv", index=False)
-    inputs = dict(metrics=str(tmp_path / "metrics.csv"), fits=str(tmp_path / "fits.csv"), style=str(STYLE))
+    files = dict(metrics=str(tmp_path / "metrics.csv"), fits=str(tmp_path / "fits.csv"))
     if norms is not None:
         norms.to_parquet(tmp_path / "norms.parquet", index=False)
-        inputs["norms"] = str(tmp_path / "norms.parquet")
-    if figure == "fig01d":  # with the LLM stage's points
+        files["norms"] = str(tmp_path / "norms.parquet")
+    if figure == "fig01d":  # with the LLM stage's points, an input of this figure alone
         checkpoints = {"points": LLM_POINTS.to_dict("records"), "identifiable": False}
         (tmp_path / "llm.json").write_text(json.dumps({"joint_checkpoints": checkpoints}))
-        inputs["llm"] = str(tmp_path / "llm.json")
-    rule, wildcard = ("figure_esweep", "esweep_figure") if figure == "fig15" else ("figure_toy_large", "large_figure")
-    smk = SimpleNamespace(
-        input=SimpleNamespace(**inputs),
-        output=SimpleNamespace(pdf=str(tmp_path / f"{figure}.pdf")),
-        wildcards=SimpleNamespace(**{wildcard: figure}),
-        params=SimpleNamespace(shapes=SHAPES),
-        log=[str(tmp_path / "fig.log")],
-    )
-    runpy.run_path(str(ROOT / "workflow" / "scripts" / f"{rule}.py"), init_globals={"snakemake": smk})
-    assert (tmp_path / f"{figure}.pdf").stat().st_size > 1000
-    assert "wrote" in (tmp_path / "fig.log").read_text()
+        files["llm"] = str(tmp_path / "llm.json")
+    pdf = run_figure_script(figure, files, {"shapes": SHAPES}, tmp_path)
+    assert pdf.stat().st_size > 1000
+    assert "wrote" in (tmp_path / f"{figure}.log").read_text()
 
 
 @pytest.mark.parametrize("scale, exponent", [(40, 1.2), (400, 0.8)])

@@ -1,8 +1,6 @@
 """Every figure drawn from the small-toy tables draws from synthetic tables in the pipeline's formats and saves a non-empty PDF."""
 
-import runpy
 from pathlib import Path
-from types import SimpleNamespace
 
 import matplotlib
 
@@ -12,6 +10,7 @@ import matplotlib.style  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figure_job import run_figure_script  # noqa: E402
 
 from superscale.core.grid import nearest  # noqa: E402
 from superscale.figures import scaling as plots_scaling  # noqa: E402
@@ -140,25 +139,14 @@ def test_grid_ticks_label_each_cell_and_thin_long_axes():
     assert labels[0] == "0" and labels[-1] == "2" and sum(bool(label) for label in labels) == 9
 
 
-@pytest.mark.parametrize("figure", ["fig04", "fig11"])
-def test_snakemake_script_writes_pdf_and_log(figure, tmp_path):
+@pytest.mark.parametrize("figure", ["fig04", "fig11", "fig16"])
+def test_figure_script_draws_the_registered_figure_and_logs(figure, tmp_path):
     metrics, norms, fits = synthetic_tables([0])
-    paths = {name: tmp_path / name for name in ("metrics.csv", "norms.parquet", "fits.csv", "out.pdf", "fig.log")}
-    metrics.to_csv(paths["metrics.csv"], index=False)
-    norms.to_parquet(paths["norms.parquet"], index=False)
-    fits.to_csv(paths["fits.csv"], index=False)
-    smk = SimpleNamespace(
-        wildcards=SimpleNamespace(small_figure=figure),
-        input=SimpleNamespace(
-            metrics=str(paths["metrics.csv"]),
-            norms=str(paths["norms.parquet"]),
-            fits=str(paths["fits.csv"]),
-            style=str(STYLE),
-        ),
-        params=SimpleNamespace(n=N),
-        output=SimpleNamespace(pdf=str(paths["out.pdf"])),
-        log=[str(paths["fig.log"])],
-    )
-    runpy.run_path(str(ROOT / "workflow" / "scripts" / "figure_toy_small.py"), init_globals={"snakemake": smk})
-    assert paths["out.pdf"].stat().st_size > 1000
-    assert "wrote" in paths["fig.log"].read_text()
+    metrics.to_csv(tmp_path / "metrics.csv", index=False)
+    norms.to_parquet(tmp_path / "norms.parquet", index=False)
+    fits.to_csv(tmp_path / "fits.csv", index=False)
+    files = {name: str(tmp_path / name) for name in ("metrics.csv", "norms.parquet", "fits.csv")}
+    files = {name.split(".")[0]: path for name, path in files.items()}
+    pdf = run_figure_script(figure, files, {"n": N}, tmp_path)
+    assert pdf.stat().st_size > 1000
+    assert "wrote" in (tmp_path / f"{figure}.log").read_text()
