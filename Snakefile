@@ -22,11 +22,10 @@ report: "workflow/report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/toy.smk"
-include: "rules/fit.smk"
-include: "rules/figures.smk"
 include: "rules/llm.smk"
 include: "rules/shapes.smk"
 include: "rules/features.smk"
+include: "rules/figures.smk"
 include: "rules/paper.smk"
 
 
@@ -34,3 +33,7 @@ rule all:
     default_target: True
     input:
         "<paper>/main.pdf",
+
+
+# Last, once every rule is defined: each rule's code fingerprint, from the script it runs.
+fingerprint_rule_code()

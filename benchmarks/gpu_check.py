@@ -42,10 +42,11 @@ from trainer_speed import measure, step_flops, synchronize  # noqa: E402
 from superscale.core.device import configure_precision, resolve_device  # noqa: E402
 from superscale.core.schedule import Schedule  # noqa: E402
 from superscale.core.seeds import make_generator  # noqa: E402
-from superscale.toy.cells import CellSpec, train_pack  # noqa: E402
+from superscale.toy.cells import train_pack  # noqa: E402
 from superscale.toy.evaluation import evaluate_losses  # noqa: E402
 from superscale.toy.features import FeatureSampler  # noqa: E402
 from superscale.toy.plan import FAMILIES, toy_plan  # noqa: E402
+from superscale.toy.spec import CellSpec  # noqa: E402
 from superscale.toy.trainer import TrainSettings, model_bytes, plan_chunks, sparse_forward  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - IMPORT_START
@@ -491,14 +492,15 @@ def main() -> int:
     configure_precision(device)
     sizes = QUICK if args.quick else FULL[device.type]
     config = yaml.safe_load((REPO / args.config).read_text())
-    plan = toy_plan(config, uses_gpu=device.type == "cuda")
+    plan = toy_plan(config, uses_gpu=device.type == "cuda")  # the jobs a run on this device trains
+    cells = toy_plan(config | {"width_jobs": 1}, uses_gpu=device.type == "cuda")  # whole cells
     out = Path(args.out or REPO / f"results/gpu_check/{device.type}.json")
     results: dict = {}
     steps = {
         "environment": lambda: environment(device, args, sizes),
         "tests": lambda: cuda_tests(args.threads),
-        "determinism": lambda: determinism(plan, sizes, device),
-        "speed": lambda: speed(plan, sizes, device),
+        "determinism": lambda: determinism(cells, sizes, device),
+        "speed": lambda: speed(cells, sizes, device),
         "jobs": lambda: {family: measure_job(config, plan, family, sizes, device, args.threads) for family in FAMILIES},
         "prediction": lambda: prediction(config, plan, results["jobs"], results["environment"], device),
     }

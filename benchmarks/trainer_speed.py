@@ -23,7 +23,8 @@ from superscale.core.seeds import make_generator
 from superscale.toy.features import feature_probabilities
 from superscale.toy.model import init_weights
 from superscale.toy.reference import dense_sample, train_reference
-from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
+from superscale.toy.spec import ToyRun
+from superscale.toy.trainer import TrainSettings, train_toys
 
 PAPER_WIDTHS = (10, 15, 25, 39, 63, 100)
 

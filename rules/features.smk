@@ -6,6 +6,9 @@
 # trained on the measured frequencies.
 
 
+include: "helpers/features.smk"
+
+
 rule features_activations:
     input:
         manifest="<resources>/llm/{model}.json",
@@ -31,7 +34,6 @@ rule features_activations:
         mem_mb=llm_loss_mem_mb,
         runtime=60,
     params:
-        code=code_fingerprint("workflow/scripts/features_activations.py"),
         settings=features_activation_settings(),
         device=config["device"],
     script:
@@ -57,7 +59,6 @@ rule features_dictionary:
         mem_mb=4096,
         runtime=60,
     params:
-        code=code_fingerprint("workflow/scripts/features_dictionary.py"),
         settings=features_dictionary_settings(),
         device=config["device"],
     script:
@@ -99,7 +100,6 @@ rule features_splice:
         mem_mb=llm_loss_mem_mb,
         runtime=30,
     params:
-        code=code_fingerprint("workflow/scripts/features_splice.py"),
         entry=llm_entry,
     script:
         "../workflow/scripts/features_splice.py"
@@ -138,7 +138,6 @@ rule features_laws:
         mem_mb=2048,
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/features_laws.py"),
         law=FEATURES["law"],
         controls=FEATURES["controls"],
         models=FEATURES["models"],
@@ -169,7 +168,6 @@ rule features_planted:
         mem_mb=2048,
         runtime=60,
     params:
-        code=code_fingerprint("workflow/scripts/features_planted.py"),
         settings=FEATURES["planted"],
         law=FEATURES["law"],
         dictionary=features_dictionary_settings(),
@@ -193,7 +191,6 @@ rule features_toy:
         mem_mb=2048,
         runtime=30,
     params:
-        code=code_fingerprint("workflow/scripts/features_toy.py"),
         settings=FEATURES["toy"],
     script:
         "../workflow/scripts/features_toy.py"
@@ -221,7 +218,6 @@ rule features_numbers:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/features_numbers.py"),
         settings=FEATURES,
     script:
         "../workflow/scripts/features_numbers.py"

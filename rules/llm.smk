@@ -1,6 +1,11 @@
 # Open-LLM analysis (paper Sec. 3.3, App. C): fetch each model's weights, measure its head, score
 # its loss on each text, count its tokens; then tables, the joint fit and numbers (the figures: rules/figures.smk).
 # Per-model outputs are separate files, so adding a model analyses only that model.
+
+
+include: "helpers/llm.smk"
+
+
 rule llm_fetch:
     output:
         manifest="<resources>/llm/{model}.json",
@@ -14,7 +19,6 @@ rule llm_fetch:
         mem_mb=1024,
         runtime=60,
     params:
-        code=code_fingerprint("workflow/scripts/llm_fetch.py"),
         entry=llm_entry,
         files=llm_local_files,
         cache_dir=LLM["cache_dir"],
@@ -37,7 +41,6 @@ rule llm_head:
         mem_mb=8192,
         runtime=30,
     params:
-        code=code_fingerprint("workflow/scripts/llm_head.py"),
         entry=llm_entry,
         settings=LLM["heads"],
     script:
@@ -62,7 +65,6 @@ rule llm_losses:
         mem_mb=llm_loss_mem_mb,
         runtime=60,
     params:
-        code=code_fingerprint("workflow/scripts/llm_losses.py"),
         datasets=llm_datasets_here(),
         settings=LLM["loss"],
         device=config["device"],
@@ -87,7 +89,6 @@ rule llm_token_counts:
         mem_mb=4096,
         runtime=30,
     params:
-        code=code_fingerprint("workflow/scripts/llm_token_counts.py"),
         datasets=llm_datasets_here(),
         settings=LLM["zipf"],
     script:
@@ -113,14 +114,13 @@ rule llm_tables:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/llm_tables.py"),
         models=LLM_MODELS,
         points=LLM["zipf"]["points"],
     script:
         "../workflow/scripts/llm_tables.py"
 
 
-rule fit_llm:
+rule llm_fit:
     input:
         heads="<results>/llm/heads.csv",
         losses="<results>/llm/losses.csv",
@@ -140,11 +140,10 @@ rule fit_llm:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/fit_llm.py"),
         offsets_by=LLM["fit"]["offsets_by"],
-        ladder_dataset=f"{SHAPES['corpus']['name']} (held out)",
+        ladder_dataset=f"{config['shapes']['corpus']['name']} (held out)",  # the shape stage's corpus
     script:
-        "../workflow/scripts/fit_llm.py"
+        "../workflow/scripts/llm_fit.py"
 
 
 rule llm_numbers:
@@ -168,9 +167,8 @@ rule llm_numbers:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/llm_numbers.py"),
         loss=LLM["loss"],
         datasets=llm_datasets_here(),
-        shapes=SHAPES,
+        shapes=canonical(config["shapes"]),  # the width ladder and bottleneck settings (rules/shapes.smk)
     script:
         "../workflow/scripts/llm_numbers.py"

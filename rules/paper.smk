@@ -1,6 +1,8 @@
 # The paper: the methods section from the config, the reproduction report (with the abstract's and
 # conclusion's sentences), the provenance record, a float for each registered figure main.tex does not
 # place by hand, then latexmk (and bibtex) over the generated numbers, figures and references.
+from superscale.paper.figures import placed_by_hand
+from superscale.paper.methods import PAPER_SECTIONS
 
 NUMBERS = [
     "<paper>/generated/toy_small.tex",
@@ -29,7 +31,6 @@ rule methods:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/methods.py"),
         config={key: canonical(config[key]) for key in ["device", *PAPER_SECTIONS]},
         models=LLM_MODELS,
         datasets=LLM_DATASETS,
@@ -64,7 +65,6 @@ rule reproduction:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/reproduction.py"),
         fit_tables=list(FIT_TABLES),
         config={section: canonical(config[section]) for section in PAPER_SECTIONS},
         models=LLM_MODELS,
@@ -92,7 +92,6 @@ rule paper_figures:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/paper_figures.py"),
         captions={
             figure: registry_caption(figure, config) for figure in UNPLACED_FIGURES
         },
@@ -123,7 +122,6 @@ rule provenance:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/provenance.py"),
         configfiles=CONFIG_FILES,
         config_sha256=CONFIG_SHA256,
         roots=ROOTS,

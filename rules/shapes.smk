@@ -1,14 +1,13 @@
 # Shape sweep (Katta, arXiv 2407.01459): one tokenizer and token stream, one training job
 # per (shape, seed) so that a new seed or shape trains only its own model, then the cheap tables
 # (losses and unembedding overlaps; CKA similarity; the registry LLMs' shapes), the analysis with
-# its verdicts as LaTeX macros (the figures: rules/figures.smk). The width ladder trains through the same rule on
-# the same stream; its widest model is the trunk of the bottleneck heads (one job for every head
-# width and seed); both tables feed the LLM stage's loss-against-width fits (rules/llm.smk).
+# its verdicts as LaTeX macros (the figures: rules/figures.smk). The width ladder trains through
+# the same rule on the same stream; its widest model is the trunk of the bottleneck heads (one job
+# for every head width and seed); both tables feed the LLM stage's loss-against-width fits
+# (rules/llm.smk).
 
 
-from superscale.shapes.plan import bottleneck_mem_mb, bottleneck_trunk
-
-SHAPES_TRUNK = f"<results>/shapes/weights/{bottleneck_trunk(SHAPES)}.pt"
+include: "helpers/shapes.smk"
 
 
 rule shapes_tokens:
@@ -29,7 +28,6 @@ rule shapes_tokens:
         mem_mb=2048,
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_tokens.py"),
         corpus=SHAPES["corpus"],
         max_documents=SHAPES.get("max_documents"),
         heldout_every=SHAPES["heldout_every"],
@@ -55,7 +53,6 @@ rule shapes_train:
         mem_mb=shapes_train_mem_mb,
         runtime=shapes_train_runtime,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_train.py"),
         spec=shapes_spec,
         device=config["device"],
     script:
@@ -78,7 +75,6 @@ rule shapes_models:
         mem_mb=2048,
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_models.py"),
         eval_windows=SHAPES["eval_windows"],
         device=config["device"],
     script:
@@ -102,7 +98,6 @@ rule shapes_ladder:
         mem_mb=2048,
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_ladder.py"),
         eval_windows=SHAPES["eval_windows"],
         gate=SHAPES["gate"],
         device=config["device"],
@@ -129,7 +124,6 @@ rule shapes_bottleneck:
         mem_mb=bottleneck_mem_mb(SHAPES),
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_bottleneck.py"),
         settings=SHAPES["bottleneck"],
         gate=SHAPES["gate"],
         eval_windows=SHAPES["eval_windows"],
@@ -153,7 +147,6 @@ rule shapes_similarity:
         mem_mb=4096,
         runtime=20,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_similarity.py"),
         similarity=SHAPES["similarity"],
         device=config["device"],
     script:
@@ -176,7 +169,6 @@ rule shapes_llms:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_llms.py"),
         models=LLM_MODELS,
     script:
         "../workflow/scripts/shapes_llms.py"
@@ -201,7 +193,6 @@ rule shapes_numbers:
         mem_mb=1024,
         runtime=10,
     params:
-        code=code_fingerprint("workflow/scripts/shapes_numbers.py"),
         settings=SHAPES,
     script:
         "../workflow/scripts/shapes_numbers.py"

@@ -73,12 +73,15 @@ def test_speed_fields(report):
     assert speed["meets_target"] == (speed["speedup"] >= speed["speedup_target"])
 
 
-def test_large_toy_job_is_the_paper_cell(report):
+def test_large_toy_job_is_the_paper_cells_costlier_half(report):
+    """On the CPU a cell's widths train in two jobs (width_jobs auto): the measured job is the one
+    with the costlier half of the paper's large-toy widths."""
     jobs = report[0]["jobs"]
     assert set(jobs) - {"wall_s"} == {"small", "esweep", "fig18", "large"}
     large = jobs["large"]
     assert JOB_FIELDS <= set(large)
-    assert large["n"] == 10240 and large["widths"] == [8, 16, 32, 64, 128, 256, 512, 1024]
+    assert large["n"] == 10240 and 1024 in large["widths"]
+    assert set(large["widths"]) < {8, 16, 32, 64, 128, 256, 512, 1024}
     assert large["job_batch_size"] == 8192 and large["batch_size"] == 64  # --quick caps the batch
     assert sorted(m for m, _ in large["chunks"]) == large["widths"]
     assert large["time_per_step_s"] > 0 and large["setup_s"] > 0 and large["memory_estimate_bytes"] > 0
@@ -89,13 +92,13 @@ def test_prediction_adds_up(report):
     results = report[0]
     prediction = results["prediction"]
     families = prediction["families"]
-    assert prediction["command"] == "snakemake --cores all --configfile config/paper.yaml toy"
-    # the paper config's jobs on CPU: one cell each (170 small, 80 E-sweep, 17 Fig. 18, 6 large)
+    assert prediction["command"] == "snakemake --cores all toy --configfile config/paper.yaml"
+    # the paper config's jobs on CPU: half a cell each (170 small, 80 E-sweep, 17 Fig. 18, 6 large cells)
     assert {family: f["jobs"] for family, f in families.items()} == {
-        "small": 170,
-        "esweep": 80,
-        "fig18": 17,
-        "large": 6,
+        "small": 2 * 170,
+        "esweep": 2 * 80,
+        "fig18": 2 * 17,
+        "large": 2 * 6,
     }
     assert prediction["train_s"] == pytest.approx(sum(f["train_s"] for f in families.values()))
     for family, f in families.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SNAKEFILES = ["Snakefile", *sorted(str(path.relative_to(REPO)) for path in (REPO / "rules").glob("*.smk"))]
+SNAKEFILES = ["Snakefile", *sorted(str(path.relative_to(REPO)) for path in (REPO / "rules").rglob("*.smk"))]
 
 
 def run(*command: str) -> subprocess.CompletedProcess:

@@ -56,7 +56,7 @@ def test_one_cell_of_the_paper_grid_plans_its_training_alone(tmp_path):
     workdir = copy_workflow(tmp_path)
     target = "results/paper-grid/fits/cells/small/g-0.5556_a1.5000_s0.csv"
     output = snakemake(workdir, "--dry-run", "--configfile", "config/paper.yaml", "--", target)
-    assert planned_jobs(output) == {"train_toy": 2, "toy_cell_metrics": 2, "fit_toy_cell": 1}
+    assert planned_jobs(output) == {"toy_train": 2, "toy_cell_metrics": 2, "toy_fit_cell": 1}
     for widths in ("10-25-100", "15-39-63"):
         assert f"results/paper-grid/toy/small/weights/g-0.5556_a1.5000_s0_m{widths}.pt" in output
     assert "threads: 2" in output

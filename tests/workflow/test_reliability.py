@@ -37,7 +37,8 @@ from superscale.shapes.llm_shape import model_shape
 from superscale.shapes.measures import load_trained
 from superscale.toy.cells import load_pack
 from superscale.toy.features import feature_probabilities
-from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
+from superscale.toy.spec import ToyRun
+from superscale.toy.trainer import TrainSettings, train_toys
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "workflow/schemas/models.schema.yaml"

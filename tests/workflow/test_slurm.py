@@ -117,7 +117,7 @@ def test_failed_job_names_its_log_and_rerun_resumes(slurm_run):
     assert "exceeded memory limit" in Path(logs[0]).read_text()
     weights = slurm_run["weights"]
     assert len(weights) == TRAINING_JOBS  # the training jobs finished before the metrics jobs failed
-    assert "train_toy" not in slurm_run["planned"]
+    assert "toy_train" not in slurm_run["planned"]
     assert slurm_run["planned"]["toy_cell_metrics"] == TRAINING_JOBS
     assert all(p.stat().st_mtime_ns == t for p, t in weights.items())  # the rerun trained nothing
     assert all(len(pd.read_csv(slurm_run["workdir"] / target)) == 3 for target in TARGETS)  # one row per width

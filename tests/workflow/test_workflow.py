@@ -176,7 +176,7 @@ def test_adding_a_model_or_a_seed_analyses_or_trains_only_those(built):
     for rule in ("llm_fetch", "llm_head", "llm_losses", "llm_token_counts"):
         assert jobs[rule] == 1, (rule, jobs)
     assert jobs["shapes_train"] == 2, jobs  # the new seed x two shapes
-    assert "train_toy" not in jobs and "shapes_tokens" not in jobs
+    assert "toy_train" not in jobs and "shapes_tokens" not in jobs
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ def rules_to_rerun(workdir: Path) -> dict[str, int]:
 def test_style_edit_reruns_only_figures_and_paper(edited):
     append(edited / "workflow/matplotlibrc", "\n# a style edit\n")
     rules = set(rules_to_rerun(edited))
-    assert {"figure_toy_small", "figure_toy_large", "figure_esweep", "figure_fig18", "figure_llm"} <= rules
+    assert {"figure_toy_small", "figure_toy_large", "figure_toy_esweep", "figure_toy_fig18", "figure_llm"} <= rules
     assert rules - {"provenance", "paper"} == {rule for rule in rules if rule.startswith("figure_")}
 
 
@@ -253,13 +253,13 @@ def test_evaluation_edit_retrains_nothing(edited):
     change_meaning(edited, "toy/evaluation.py", "evaluate_losses")
     jobs = rules_to_rerun(edited)
     assert jobs["toy_cell_metrics"] == len(list((edited / "results/toy").glob("*/cells/*_norms.parquet")))
-    assert "train_toy" not in jobs and "shapes_train" not in jobs, jobs
+    assert "toy_train" not in jobs and "shapes_train" not in jobs, jobs
 
 
 def test_toy_trainer_edit_trains_no_shape_model(edited):
     change_meaning(edited, "toy/trainer.py", "train_toys")
     jobs = rules_to_rerun(edited)
-    assert jobs["train_toy"] == len(list((edited / "results/toy").glob("*/weights/*.pt")))
+    assert jobs["toy_train"] == len(list((edited / "results/toy").glob("*/weights/*.pt")))
     assert not any(rule.startswith("shapes_") for rule in jobs), jobs
 
 
@@ -303,11 +303,11 @@ def test_a_figure_declared_once_appears_in_the_rules_the_report_and_the_paper(ed
     """One registry entry (and its drawing) is all a new figure needs: its stage's rule draws it, the
     report prints its caption, and the paper, whose text does not place it, gets a float for it."""
     (edited / LIBRARY / "figures/demo.py").write_text(DEMO_DRAWING)
-    entry = f'FIGURES["demo_fig"] = Figure("fig18", "superscale.figures.demo:draw_demo", {DEMO_CAPTION!r})'
+    entry = f'FIGURES["demo_fig"] = Figure("toy_fig18", "superscale.figures.demo:draw_demo", {DEMO_CAPTION!r})'
     append(edited / LIBRARY / "figures/registry.py", f"\n{entry}\n")
     jobs = planned_jobs(snakemake(edited, "--dry-run", own_library=True))
     jobs.pop("all", None)
-    assert jobs == {"figure_fig18": 1, "paper_figures": 1, "provenance": 1, "paper": 1}
+    assert jobs == {"figure_toy_fig18": 1, "paper_figures": 1, "provenance": 1, "paper": 1}
     snakemake(edited, own_library=True)
     assert (edited / "results/figures/demo_fig.pdf").stat().st_size > 1000
     placed = (edited / "paper/generated/figures.tex").read_text()
@@ -323,9 +323,9 @@ def test_a_figure_declared_once_appears_in_the_rules_the_report_and_the_paper(ed
 def test_fit_edit_reruns_only_the_rules_that_use_it(edited):
     change_meaning(edited, "llm/fits.py", "joint_fit")
     jobs = rules_to_rerun(edited)
-    assert jobs["fit_llm"] == 1  # the one rule that imports llm.fits; the rest read its output
+    assert jobs["llm_fit"] == 1  # the one rule that imports llm.fits; the rest read its output
     assert set(jobs) <= {
-        "fit_llm",
+        "llm_fit",
         "figure_llm",
         "figure_toy_large",
         "llm_numbers",
@@ -349,7 +349,7 @@ def test_config_change_reruns_only_its_dependents(edited):
     assert set(jobs) <= {
         "llm_head",
         "llm_tables",
-        "fit_llm",
+        "llm_fit",
         "figure_llm",
         "figure_toy_large",
         "llm_numbers",
@@ -380,6 +380,7 @@ def test_provenance_records_every_figure_table_and_number(built):
         assert step["packages"]["torch"] and step["machine"]["cpu_count"] >= 1, path
         assert step["wall_s"] > 0 and (built / step["benchmark"]).is_file(), path
         assert step["sha256"] == sha256(built / path)
+        assert len(step["code"]) == 64, path  # every rule's code fingerprint, kept apart from its params
         for name, info in step["inputs"].items():
             assert info["sha256"] == sha256(built / name) and info["changed_since"] is not True, (path, name)
     assert outputs["results/figures/fig03.pdf"]["params"]["settings"] == {"n": 60}
@@ -407,7 +408,7 @@ def test_audit_prints_the_chain_of_every_figure(built, capsys):
         assert status == 0, printed.err
         assert "commit " in printed.out and "CHANGED" not in printed.out
     toy = audit(built, "results/figures/fig03.pdf").stdout
-    assert "rule train_toy · workflow/scripts/train_toy.py" in toy  # the chain reaches the training
+    assert "rule toy_train · workflow/scripts/toy_train.py" in toy  # the chain reaches the training
     assert "up to date (snakemake --dry-run): yes" in toy
     assert audit(built, "results/no-such-file.pdf").returncode == 2
 
@@ -515,7 +516,7 @@ def test_adding_a_gamma_trains_only_the_new_cells(edited):
     (edited / "tiny.yaml").write_text(yaml.safe_dump(config))
     old = {p: p.stat().st_mtime_ns for p in (edited / "results/toy/small/weights").glob("*.pt")}
     jobs = planned_jobs(snakemake(edited, "--dry-run"))
-    assert jobs["train_toy"] == 2  # one new gamma x two alphas
+    assert jobs["toy_train"] == 2  # one new gamma x two alphas
     assert jobs["toy_cell_metrics"] == 2
     snakemake(edited, "results/toy/small/metrics.csv")  # the tables only: figures and paper are not the point
     assert all(p.stat().st_mtime_ns == t for p, t in old.items())
@@ -528,7 +529,7 @@ def test_widths_split_over_jobs_give_byte_identical_tables(edited):
     config = yaml.safe_load((edited / "tiny.yaml").read_text())
     (edited / "tiny.yaml").write_text(yaml.safe_dump(config | {"width_jobs": 2}))
     tables = [f"results/toy/{family}/metrics.csv" for family in ("small", "esweep", "fig18", "large")]
-    fits = [f"results/fits/{table}.csv" for table in ("toy_small", "esweep", "toy_fig18", "toy_large")]
+    fits = [f"results/fits/{table}.csv" for table in ("toy_small", "toy_esweep", "toy_fig18", "toy_large")]
     before = {path: (edited / path).read_bytes() for path in tables + fits}
     snakemake(edited, *fits)
     assert len(list((edited / "results/toy/small/weights").glob("*_m*.pt"))) == 2 * 4  # two jobs per cell

@@ -11,7 +11,7 @@ smk = snakemake
 with logged(smk):
     values = large_toy_summary(pd.read_csv(smk.input.large))
     values |= esweep_summary(pd.read_csv(smk.input.esweep))
-    values |= fig18_summary(pd.read_csv(smk.input.wide))
+    values |= fig18_summary(pd.read_csv(smk.input.fig18))
     values |= large_settings(smk.params.large)
     text = latex_macros(values)
     open(smk.output.tex, "w").write(text)

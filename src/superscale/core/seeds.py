@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 
 def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    import torch  # here, so that derive_seed (the workflow's plans use it) loads no torch
+
     generator = torch.Generator(device=device)
     generator.manual_seed(seed)
     return generator

@@ -26,7 +26,8 @@ from superscale.core.schedule import Schedule
 from superscale.core.seeds import derive_seed
 from superscale.toy.evaluation import evaluate_losses
 from superscale.toy.fits import fit_power_law
-from superscale.toy.trainer import ToyRun, TrainSettings, train_toys
+from superscale.toy.spec import ToyRun
+from superscale.toy.trainer import TrainSettings, train_toys
 
 
 def toy_probabilities(frequencies, n: int, density: float) -> torch.Tensor:

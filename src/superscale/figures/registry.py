@@ -4,7 +4,7 @@ and placed in the paper (by paper/main.tex where it includes the figure itself, 
 generated from this caption).
 
 An entry names its stage, which selects the figure rule and so the inputs and settings its drawing gets
-(rules/figures.smk); its drawing as "module:function", a function taking the stage's inputs
+(rules/helpers/figures.smk); its drawing as "module:function", a function taking the stage's inputs
 (superscale.figures.stage.StageInputs) and settings and returning a matplotlib Figure; and its caption,
 plain text, or a function of the config where it names settings. The drawing is named, not imported:
 the workflow reads this list when it is parsed, and a caption edited here reruns no drawing.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-STAGES = ("toy_small", "toy_large", "esweep", "fig18", "llm", "shapes", "features")
+STAGES = ("toy_small", "toy_large", "toy_esweep", "toy_fig18", "llm", "shapes", "features")
 
 
 @dataclass(frozen=True)
@@ -125,22 +125,22 @@ FIGURES: dict[str, Figure] = {
         f"{SCALING}:draw_fig09a",
         "R^2 of the large toys' log-log fits of loss against width, per frequency shape and regime (paper Fig. 9a).",
     ),
-    # activation-density sweep: results/toy/esweep and results/fits/esweep.csv
+    # activation-density sweep: results/toy/esweep and results/fits/toy_esweep.csv
     "fig14": Figure(
-        "esweep",
+        "toy_esweep",
         f"{SCALING}:draw_fig14",
         "Activation-density sweep at alpha = 1 (paper Fig. 14): (a) loss against E at m nearest 63, one line per "
         "gamma; (b) loss against m per E at the strongest decay, with the fitted exponents.",
     ),
     "fig15": Figure(
-        "esweep",
+        "toy_esweep",
         f"{SCALING}:draw_fig15",
         "Model exponent alpha_m against activation density E, one line per gamma (paper Fig. 15); error bars are "
         "the spread over seeds, or the fit's standard error for one seed.",
     ),
     # wide small toys: results/fits/toy_fig18.csv
     "fig18": Figure(
-        "fig18",
+        "toy_fig18",
         f"{SCALING}:draw_fig18",
         "Model exponent alpha_m against alpha for widths where m^2/2 > n, in strong superposition, with the laws "
         "alpha_m = 1 and 2(alpha - 1) (paper Fig. 18).",

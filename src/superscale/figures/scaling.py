@@ -308,7 +308,7 @@ def fig17_overlap_all_rows(metrics: pd.DataFrame) -> Figure:
     )
 
 
-def fig18_wide(fits: pd.DataFrame) -> Figure:
+def fig18_exponent_vs_alpha(fits: pd.DataFrame) -> Figure:
     """alpha_m against alpha for widths with m^2/2 > n, strong decay, against 1 and 2(alpha - 1)."""
     fig = Figure(figsize=(3.6, 2.8), layout="constrained")
     ax = fig.subplots()
@@ -376,4 +376,4 @@ def draw_fig17(data: StageInputs, settings: dict) -> Figure:
 
 
 def draw_fig18(data: StageInputs, settings: dict) -> Figure:
-    return fig18_wide(data.fits)
+    return fig18_exponent_vs_alpha(data.fits)

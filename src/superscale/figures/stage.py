@@ -35,7 +35,7 @@ class StageInputs:
             if name not in self._files:
                 raise AttributeError(
                     f"the figure rule gives no input {name!r} (it gives {', '.join(self._files)}): add it to the "
-                    "stage's inputs in rules/figures.smk, or to the figure's extra_inputs in the registry"
+                    "stage's inputs in rules/helpers/figures.smk, or to the figure's extra_inputs in the registry"
                 )
             files = self._files[name]
             self._read[name] = (

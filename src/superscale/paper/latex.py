@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Unicode in published.yaml's texts and what LaTeX typesets for it (maths in $...$).
 _TEX_SYMBOLS = {

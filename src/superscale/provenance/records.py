@@ -90,11 +90,14 @@ def _time(stamp: float | None) -> str | None:
     return datetime.datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
 
 
-def _code_changed(workdir: Path, script: str | None, code: str | None) -> bool | None:
-    """Whether the step's code means something else now (None where the step recorded no fingerprint)."""
+def _code_changed(workdir: Path, script: str | None, code: str | None, params) -> bool | None:
+    """Whether the step's code means something else now (None where the step recorded no fingerprint).
+    A figure's step names its drawing (param `draw`, "module:function"), which its script imports by
+    that name: the module is part of the step's code."""
     if not code or not script:
         return None
-    return not (workdir / script).is_file() or code != code_fingerprint(workdir / script, workdir / "src")
+    modules = [params["draw"].partition(":")[0]] if isinstance(params, dict) and "draw" in params else []
+    return not (workdir / script).is_file() or code != code_fingerprint(workdir / script, workdir / "src", modules)
 
 
 def record(workdir: str | Path, path: str, roots: dict[str, str] = DEFAULT_ROOTS) -> dict | None:
@@ -133,7 +136,7 @@ def record(workdir: str | Path, path: str, roots: dict[str, str] = DEFAULT_ROOTS
         "benchmark": benchmark["file"] if benchmark else None,
         "params": params,
         "code": code,
-        "code_changed_since": _code_changed(workdir, script, code),
+        "code_changed_since": _code_changed(workdir, script, code, params),
         "wildcards": header["wildcards"] if header else None,
         "threads": header["threads"] if header else None,
         "commit": header["commit"] if header else None,

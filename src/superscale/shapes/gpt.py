@@ -44,11 +44,6 @@ class GPTShape:
         return asdict(self)
 
 
-def kaplan_n(n_layer: int, d_model: int) -> int:
-    """Kaplan et al.'s non-embedding parameter count 12 n_layer d_model^2 (d_ff = 4 d_model)."""
-    return 12 * n_layer * d_model**2
-
-
 def depth_block(n_layer: int, fraction: float) -> int:
     """The block (1-based) whose output is the residual stream at relative depth `fraction`:
     ceil(fraction * n_layer), at least 1. A 1-layer model has one block for every depth."""

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from superscale.llm.weights import WeightError, verify
-from superscale.shapes.gpt import kaplan_n
+from superscale.shapes.plan import kaplan_n
 
 GGUF_EMBEDDINGS = ("token_embd.", "position_embd.", "token_types.", "output.weight")
 EMBEDDING_MARKERS = (

@@ -29,7 +29,8 @@ from superscale.core.stored import load_payload
 from superscale.llm.unembedding import head_statistics, mean_sq_overlap, normalised_rows
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import implied_density
-from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n
+from superscale.shapes.gpt import GPT, GPTShape, depth_block
+from superscale.shapes.plan import kaplan_n
 from superscale.shapes.token_stream import evaluation_starts, windows
 from superscale.shapes.training import heldout_loss, residual_streams
 

@@ -13,9 +13,13 @@ as two training runs do. Everything here is a pure function of the config, so th
 from __future__ import annotations
 
 from superscale.core.resources import cpu_minutes
-from superscale.shapes.gpt import kaplan_n
 
 TRAINING_KEYS = ("batch_size", "steps", "lr", "warmup_steps", "min_lr_ratio", "weight_decay", "grad_clip", "log_every")
+
+
+def kaplan_n(n_layer: int, d_model: int) -> int:
+    """Kaplan et al.'s non-embedding parameter count 12 n_layer d_model^2 (d_ff = 4 d_model)."""
+    return 12 * n_layer * d_model**2
 
 
 def model_name(n_layer: int, d_model: int, seed: int) -> str:

@@ -10,10 +10,10 @@ import pandas as pd
 import torch
 
 from superscale.core.seeds import derive_seed, make_generator
-from superscale.toy.cells import CellSpec
 from superscale.toy.features import FeatureSampler
 from superscale.toy.fits import weak_loss_sum
 from superscale.toy.geometry import row_norms, weight_metrics
+from superscale.toy.spec import CellSpec
 from superscale.toy.trainer import residual_, sparse_forward
 
 

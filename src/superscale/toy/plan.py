@@ -15,12 +15,12 @@ Everything here is a pure function of the config, so the DAG (job names, params)
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import asdict, dataclass, replace
 
 from superscale.core.grid import axis_values, nearest, value_token
-from superscale.toy.cells import CellSpec
-from superscale.toy.features import feature_probabilities
+from superscale.toy.spec import CellSpec
 
 FAMILIES = ("small", "esweep", "fig18", "large")
 TRAINING_KEYS = ("batch_size", "steps", "min_lr_ratio", "lr", "log_every", "loss_scale")
@@ -56,8 +56,9 @@ def family_batch(config: dict, section: str) -> int:
 
 def esweep_densities(section: dict, n: int) -> list[float]:
     """E = 1 + s (1/p_1 - 1) for the fractions s of the config: from E = 1 to the largest E,
-    at which the most frequent feature is always active (paper D.4)."""
-    p1 = float(feature_probabilities("power", n, section["alpha"])[0])
+    at which the most frequent feature is always active (paper D.4). p_1 = 1 / sum_i i^-alpha, the
+    sum correctly rounded (math.fsum), in plain floats: the workflow plans without loading torch."""
+    p1 = 1.0 / math.fsum(rank ** -section["alpha"] for rank in range(1, n + 1))
     return [1.0 + s * (1.0 / p1 - 1.0) for s in axis_values(section["s"])]
 
 

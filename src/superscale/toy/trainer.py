@@ -24,22 +24,11 @@ from superscale.core.schedule import Schedule
 from superscale.core.seeds import make_generator
 from superscale.toy.features import FeatureSampler, SparseBatch
 from superscale.toy.model import adam_step_, decay_rows_, init_weights
+from superscale.toy.spec import ToyRun
 
 CPU_CHUNK_BYTES = 16 * 2**20
 GPU_MEMORY_SHARE = 0.5
 BLOCKED_TRANSPOSE_MIN = 2**20  # elements per model from which copy_transposed_ goes model by model
-
-
-@dataclass(frozen=True)
-class ToyRun:
-    """One model to train: its width, decay, learning rates, init seed and a label for messages."""
-
-    m: int
-    gamma: float
-    lr_W: float
-    lr_b: float
-    init_seed: int
-    label: str
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ FIGURES = {
     # two gammas: a legend entry each, no colour bar (style.MIN_COLOURBAR_VALUES)
     "fig14": (esweep_tables, lambda mt, nr, ft: plots.fig14_density(mt, ft), 2),
     "fig15": (esweep_tables, lambda mt, nr, ft: plots.fig15_exponent_vs_density(ft), 1),
-    "fig18": (fig18_tables, lambda mt, nr, ft: plots.fig18_wide(ft), 1),
+    "fig18": (fig18_tables, lambda mt, nr, ft: plots.fig18_exponent_vs_alpha(ft), 1),
 }
 
 

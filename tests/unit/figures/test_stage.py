@@ -23,7 +23,7 @@ def test_inputs_are_read_by_kind_on_first_use_and_a_list_by_path(tmp_path):
 
 
 def test_an_input_the_rule_does_not_give_names_where_to_add_it():
-    with pytest.raises(AttributeError, match="rules/figures.smk"):
+    with pytest.raises(AttributeError, match="rules/helpers/figures.smk"):
         StageInputs({"metrics": "metrics.csv"}).norms
 
 

@@ -13,7 +13,8 @@ import torch
 from superscale.core.errors import DivergenceError
 from superscale.shapes.cka import linear_cka
 from superscale.shapes.compressed_sensing import BRANCH_TOP, features_per_neuron, implied_density
-from superscale.shapes.gpt import GPT, GPTShape, depth_block, kaplan_n, non_embedding_parameters
+from superscale.shapes.gpt import GPT, GPTShape, depth_block, non_embedding_parameters
+from superscale.shapes.plan import kaplan_n
 from superscale.shapes.token_stream import (
     encode,
     evaluation_starts,

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 import torch
 
-from superscale.toy.cells import CellSpec, load_pack, train_pack
+from superscale.toy.cells import load_pack, train_pack
 from superscale.toy.evaluation import pack_tables
+from superscale.toy.spec import CellSpec
 
 SPEC = CellSpec(
     distribution="power",

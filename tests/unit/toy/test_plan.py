@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from superscale.core.grid import axis_values
-from superscale.toy.cells import CellSpec
 from superscale.toy.plan import MODEL_STEP_COLUMNS, check_widths, esweep_densities, toy_cells, toy_plan
 from superscale.toy.resources import train_mem_mb, train_minutes
+from superscale.toy.spec import CellSpec
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY = yaml.safe_load((ROOT / "tests/config/tiny.yaml").read_text())

@@ -12,7 +12,8 @@ import torch
 
 from superscale.core.schedule import Schedule
 from superscale.toy.features import feature_probabilities
-from superscale.toy.trainer import BLOCKED_TRANSPOSE_MIN, ToyRun, TrainSettings, copy_transposed_, train_toys
+from superscale.toy.spec import ToyRun
+from superscale.toy.trainer import BLOCKED_TRANSPOSE_MIN, TrainSettings, copy_transposed_, train_toys
 
 PINNED = Path(__file__).parent / "data" / "trainer_pinned.pt"
 RUNS = [

@@ -1,4 +1,4 @@
-"""Rule fit_llm: Eq. 6 joint fit, overlap slopes, the width ladder's and the bottleneck heads'
+"""Rule llm_fit: Eq. 6 joint fit, overlap slopes, the width ladder's and the bottleneck heads'
 alpha_m (with their gates and planted controls) and N-m exponents -> results/fits/llm.json."""
 
 import json

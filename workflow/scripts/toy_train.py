@@ -1,10 +1,11 @@
-"""Rule train_toy: train the cells of one job on their shared batches and store their weights."""
+"""Rule toy_train: train the cells of one job on their shared batches and store their weights."""
 
 import torch
 
 from superscale.core.device import resolve_device
 from superscale.provenance.runlog import logged
-from superscale.toy.cells import CellSpec, train_pack
+from superscale.toy.cells import train_pack
+from superscale.toy.spec import CellSpec
 
 smk = snakemake
 

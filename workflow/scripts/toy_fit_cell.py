@@ -1,4 +1,4 @@
-"""Rule fit_toy_cell: alpha_m of one toy cell, from the metrics of the jobs that train its widths (a
+"""Rule toy_fit_cell: alpha_m of one toy cell, from the metrics of the jobs that train its widths (a
 job that trains other cells with it, a GPU pack, gives only the cell's rows), after checking that
 they hold the cell at every width of the plan (params.rows)."""
 

@@ -1,4 +1,4 @@
-"""Rule fit_toy: alpha_m from log-log fits of loss against m for one toy family's cells, after
+"""Rule toy_fit: alpha_m from log-log fits of loss against m for one toy family's cells, after
 checking that the table holds every cell at every width of the plan (params.rows), no more."""
 
 import pandas as pd
