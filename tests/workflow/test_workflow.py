@@ -536,6 +536,17 @@ def test_widths_split_over_jobs_give_byte_identical_tables(edited):
     assert {path: (edited / path).read_bytes() for path in tables + fits} == before
 
 
+def test_one_cells_own_fit_is_its_row_of_the_family_fit(edited):
+    """The README's one-cell command (rule toy_fit_cell): only the cell's fit runs, and it gives the
+    cell's row of the family's table."""
+    target = "results/fits/cells/small/g-1.0000_a1.0000_s0.csv"
+    assert planned_jobs(snakemake(edited, "--dry-run", target)) == {"toy_fit_cell": 1}
+    snakemake(edited, target)
+    family = pd.read_csv(edited / "results/fits/toy_small.csv")
+    row = family[(family.gamma == -1.0) & (family.alpha == 1.0)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_csv(edited / target), row)
+
+
 def test_bad_config_names_the_key(tmp_path, built):
     config = yaml.safe_load((built / "tiny.yaml").read_text())
     config["toy_small"]["stpes"] = 10
