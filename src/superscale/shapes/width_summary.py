@@ -37,6 +37,17 @@ def _planted(fit: dict) -> str:
     return " and ".join(parts)
 
 
+def _planted_control(fit: dict, widths: str) -> str:
+    """The planted-truth sentence: the same fit on synthetic losses at these widths and seed noise,
+    or why there is none (one seed per width measures no noise to plant)."""
+    if not fit["planted"]:
+        return "With one seed per width there is no seed noise to plant: this fit has no planted-truth control."
+    return (
+        f"Planted in synthetic losses with {widths}, signal and seed noise ({fit['seed_noise']:.4f} nats), "
+        f"the same fit returns {_planted(fit)}."
+    )
+
+
 def _lack_of_fit(fit: dict) -> str:
     """How far the points scatter about the law beside the seed noise: a ratio well above 1 says
     the law does not describe the curve (and widens the profile interval)."""
@@ -116,8 +127,7 @@ def bottleneck_sentences(fit: dict, heads: pd.DataFrame, trunk: dict, settings: 
         f"loss must reach zero at the trunk's width, so near it no single power describes it. Weak superposition predicts "
         f"$\\alpha_m\\approx\\alpha_{{\\rm Zipf}}-1={weak['alpha_m']:.2f}$ (the training stream's tokens: "
         f"$\\alpha_{{\\rm Zipf}}={fit['zipf_exponent']:.2f}$), strong superposition $\\alpha_m\\approx1$: the interval "
-        f"contains {verdict}. Planted in synthetic losses with these widths, signal and seed noise "
-        f"({fit['seed_noise']:.4f} nats), the same fit returns {_planted(fit)}. This number isolates the "
+        f"contains {verdict}. {_planted_control(fit, 'these widths')} This number isolates the "
         f"mechanism on one small trunk and one corpus; it is not comparable in setting with the paper's "
         f"0.91 ({PAPER_SETTING})."
     )
@@ -165,12 +175,13 @@ def ladder_sentences(fit: dict, ladder: pd.DataFrame, gate: dict) -> str:
         if status != CONVERGED
         else f"it is not comparable in setting with the paper's 0.91 ({PAPER_SETTING})"
     )
+    control = _planted_control(fit, "the ladder's widths")
     return (
         f"\\emph{{Trained width ladder ({status}).}} {len(ladder)} models of widths {_widths(ladder.d_model)} "
         f"(learning rate {lrs[0][1]:.3g} at $m={int(lrs[0][0])}$ falling to {lrs[-1][1]:.3g} at $m={int(lrs[-1][0])}$); "
         f"{gate_text}. With $L_\\infty$ profiled, the best fit is {best}, 95\\,\\% profile interval "
-        f"{_interval(fit)}{determined}. {_lack_of_fit(fit)} With the ladder's widths, signal and seed noise "
-        f"({fit['seed_noise']:.4f} nats) the same fit returns {_planted(fit)}. As a width law {comparison}."
+        f"{_interval(fit)}{determined}. {_lack_of_fit(fit)} "
+        f"{control} As a width law {comparison}."
     )
 
 

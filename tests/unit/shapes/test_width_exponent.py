@@ -158,7 +158,10 @@ def test_sentences_state_each_numbers_regime_and_comparability():
     ladder["passes_gate"] = ladder.enough_tokens & ladder.flat
     text = ladder_sentences(ladder_width_fit(ladder), ladder, GATE)
     assert "under-trained" in text and "not compared with the paper's 0.91" in text
-    assert "6 of 8 models fail the convergence gate" in text
+    assert "6 of 8 models fail the convergence gate" in text and "Planted in synthetic losses" in text
+    one_seed = ladder[ladder.seed == 0]
+    text = ladder_sentences(ladder_width_fit(one_seed), one_seed, GATE)
+    assert "no planted-truth control" in text and "nan" not in text
 
     widths = np.repeat([4, 8, 16, 32, 64, 128], 2)
     heads = pd.DataFrame(

@@ -188,7 +188,7 @@ def test_replicates_add_seeds_on_named_cells_only():
         toy_cells(seed_twice)
 
 
-def test_study_config_trains_a_4x4_paper_subgrid_in_the_paper_setting_and_reseeds_the_defaults_cells():
+def test_study_config_trains_a_4x4_paper_subgrid_in_the_paper_setting_and_reseeds_default_cells():
     study = yaml.safe_load((ROOT / "config/study.yaml").read_text())
     small = study["toy_small"]
     paper_gamma, paper_alpha = (axis_values(PAPER["toy_small"][axis]) for axis in ("gamma", "alpha"))
@@ -198,4 +198,5 @@ def test_study_config_trains_a_4x4_paper_subgrid_in_the_paper_setting_and_reseed
     for key in ("n", "m", "batch_size", "steps", "lr", "warmup_steps", "min_lr_ratio", "loss_scale", "eval_batches"):
         assert small[key] == PAPER["toy_small"][key], key
     default_cells = {(g, a) for g in DEFAULT["toy_small"]["gamma"] for a in DEFAULT["toy_small"]["alpha"]}
-    assert {tuple(cell) for cell in small["replicates"]["cells"]} == default_cells
+    reseeded = {tuple(cell) for cell in small["replicates"]["cells"]}
+    assert reseeded and reseeded <= default_cells
